@@ -1,0 +1,74 @@
+/**
+ * Protocol checks: fold schemes that need a group column (PNN3018), enough folds left for training
+ * (PNN3019), comparisons between columns of one task (PNN3020), tasks that cannot be learned under
+ * group-independent folds (PNN3024) and early stopping without validation folds (PNN3025).
+ * In: the CheckContext. Out: diagnostics.
+ */
+import type { CheckContext } from "./context.js";
+
+export function checkFoldGroups(ctx: CheckContext): void {
+  const { folds } = ctx.ir.evaluation;
+  if (folds.kind === "stratified") return;
+  ctx.ir.datasets.forEach((d, i) => {
+    if (d.group !== null) return;
+    ctx.report("PNN3018", "/evaluation/folds/kind", `\`${folds.kind}\` folds need a group column, but dataset \`${d.id}\` declares none`, {
+      labels: [{ path: `/datasets/${i}/id`, message: "no `group` here" }],
+      hint: `add \`group COLUMN\` (e.g. the speaker) to dataset \`${d.id}\``,
+    });
+  });
+  ctx.ir.tasks.forEach((t, i) => {
+    const d = ctx.datasets.get(t.dataset);
+    if (d?.group !== t.label) return;
+    ctx.report("PNN3024", `/tasks/${i}/label`, `task \`${t.id}\` predicts the group column, but \`${folds.kind}\` folds keep test groups out of training`, {
+      hint: "use `stratified` folds, where every group appears in every fold (as in Gideon et al. 2017)",
+    });
+  });
+}
+
+export function checkFoldCounts(ctx: CheckContext): void {
+  const { folds, validationFolds } = ctx.ir.evaluation;
+  if (folds.kind === "leave_one_group_out") return;
+  const training = folds.k - 1 - validationFolds;
+  if (training < 1) {
+    ctx.report("PNN3019", "/evaluation/validationFolds", `${folds.k} folds minus 1 test and ${validationFolds} validation folds leave none for training`, {
+      hint: `use at most ${Math.max(0, folds.k - 2)} validation folds, or more folds`,
+    });
+    return;
+  }
+  ctx.ir.stages.forEach((s, i) =>
+    s.trainFolds?.forEach((n, k) => {
+      if (n <= training) return;
+      ctx.report("PNN3019", `/stages/${i}/trainFolds/${k}`, `\`train_folds\` asks for ${n} folds, but only ${training} are left for training`, {
+        hint: `${folds.k} folds minus 1 test and ${validationFolds} validation folds leave ${training}`,
+      });
+    }),
+  );
+}
+
+export function checkEarlyStopping(ctx: CheckContext): void {
+  if (ctx.ir.evaluation.validationFolds > 0) return;
+  ctx.ir.stages.forEach((s, i) => {
+    if (s.earlyStopping === null) return;
+    ctx.report("PNN3025", `/stages/${i}/earlyStopping`, `stage \`${s.id}\` stops early, but \`validation 0\` leaves no validation fold to watch`, {
+      labels: [{ path: "/evaluation/validationFolds", message: "no validation folds" }],
+      hint: "set `validation 1`, or `early_stop off`",
+    });
+  });
+}
+
+export function checkComparison(ctx: CheckContext): void {
+  const { compare, baseline } = ctx.ir.evaluation;
+  const first = compare.map((c) => ctx.columns.get(c)).find((c) => c !== undefined);
+  compare.forEach((id, k) => {
+    const column = ctx.columns.get(id);
+    if (!column || !first || column.task === first.task) return;
+    ctx.report("PNN3020", `/evaluation/compare/${k}`, `\`${id}\` solves task \`${column.task}\`, but \`${first.id}\` solves \`${first.task}\``, {
+      hint: "compare columns of the same task, trained on the same folds",
+    });
+  });
+  if (baseline !== null && ctx.columns.has(baseline) && !compare.includes(baseline)) {
+    ctx.report("PNN3020", "/evaluation/baseline", `the baseline \`${baseline}\` is not among the compared columns`, {
+      hint: compare.length === 0 ? "add `compare [ … ]` with the methods to compare" : `add \`${baseline}\` to \`compare\``,
+    });
+  }
+}

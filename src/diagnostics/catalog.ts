@@ -1,0 +1,246 @@
+/**
+ * The diagnostic catalog: every stable code with its severity, title and explanation.
+ * In: nothing. Out: `catalog`, the `Code` type, and `explain(code)` for `pnnc explain`.
+ * Codes never change meaning: PNN1xxx syntax, PNN2xxx schema, PNN3xxx semantic, PNN4xxx data/runtime.
+ */
+
+export type Severity = "error" | "warning";
+
+export interface CatalogEntry {
+  severity: Severity;
+  title: string;
+  explanation: string;
+}
+
+export const catalog = {
+  PNN1001: {
+    severity: "error",
+    title: "unexpected character",
+    explanation: "The lexer met a character that starts no token of the language, such as `@` or `#`.",
+  },
+  PNN1002: {
+    severity: "error",
+    title: "unterminated string",
+    explanation: 'A string literal must close with `"` on the line where it opens.',
+  },
+  PNN1003: {
+    severity: "error",
+    title: "unterminated block comment",
+    explanation: "A block comment opened with `/*` never closes with `*/`.",
+  },
+  PNN1004: {
+    severity: "error",
+    title: "expected token",
+    explanation: "The parser needed one particular token here, for example a `}` or a name.",
+  },
+  PNN1005: {
+    severity: "error",
+    title: "unexpected token",
+    explanation:
+      "The token cannot start or continue any construct at this point. The message lists what may come here.",
+  },
+  PNN1006: {
+    severity: "error",
+    title: "unexpected end of file",
+    explanation: "The file ended inside a construct, most often a block whose `{` has no matching `}`.",
+  },
+  PNN1007: {
+    severity: "error",
+    title: "not a text file",
+    explanation: "A spec must be UTF-8 text. The file holds NUL bytes or bytes that are not valid UTF-8.",
+  },
+  PNN1008: {
+    severity: "error",
+    title: "empty spec",
+    explanation: "The file holds no declarations. A spec starts with a header such as `pnn 1 my_experiment`.",
+  },
+  PNN1009: {
+    severity: "error",
+    title: "spec too large",
+    explanation: "Specs larger than 4 MiB are refused; a spec describes an experiment, not data.",
+  },
+  PNN1010: {
+    severity: "error",
+    title: "invalid escape sequence",
+    explanation: 'Strings accept the escapes `\\"`, `\\\\`, `\\n` and `\\t` only.',
+  },
+  PNN2000: {
+    severity: "error",
+    title: "invalid value",
+    explanation: "The value breaks a rule of the IR schema that no more specific code covers.",
+  },
+  PNN2001: {
+    severity: "error",
+    title: "wrong type",
+    explanation: "The setting takes a different kind of literal, for example a number where a name was written.",
+  },
+  PNN2002: {
+    severity: "error",
+    title: "value out of range",
+    explanation:
+      "The number is outside the range the setting accepts (widths and epochs are positive, dropout is in [0, 1), and so on).",
+  },
+  PNN2003: {
+    severity: "error",
+    title: "unknown option",
+    explanation: "The setting takes one of a fixed set of words; the message lists them.",
+  },
+  PNN2004: {
+    severity: "error",
+    title: "invalid list",
+    explanation: "The list must not be empty and must not repeat an item.",
+  },
+  PNN2005: {
+    severity: "error",
+    title: "missing setting",
+    explanation: "A required setting is absent, such as a dataset's `file`, a task's `label` or a column's `task`.",
+  },
+  PNN3001: {
+    severity: "error",
+    title: "duplicate name",
+    explanation: "Two declarations of the same kind (datasets, tasks, columns or stages) share a name.",
+  },
+  PNN3002: {
+    severity: "error",
+    title: "duplicate setting",
+    explanation: "A setting is given twice in one block; only one can hold.",
+  },
+  PNN3003: {
+    severity: "error",
+    title: "invalid item",
+    explanation:
+      "The item has a form this place does not accept: a range (`a .. b`) outside `features`, a layer reference (`col.h2`) outside `freeze`, or a literal of the wrong shape.",
+  },
+  PNN3004: {
+    severity: "error",
+    title: "unknown dataset",
+    explanation: "The name does not refer to a declared dataset.",
+  },
+  PNN3005: {
+    severity: "error",
+    title: "unknown task",
+    explanation: "The name does not refer to a declared task.",
+  },
+  PNN3006: {
+    severity: "error",
+    title: "unknown column",
+    explanation: "The name does not refer to a declared column.",
+  },
+  PNN3007: {
+    severity: "error",
+    title: "unknown layer",
+    explanation:
+      "Hidden layers are named `h1`..`hN` in declaration order after `repeat` is expanded, and the output layer is `head`. The layer does not exist in that column.",
+  },
+  PNN3008: {
+    severity: "error",
+    title: "source not trained earlier",
+    explanation:
+      "A lateral link or `init from` reads a column that is not trained in an earlier stage. Progressive networks only read frozen, already-trained columns, so the column graph is acyclic in stage order.",
+  },
+  PNN3009: {
+    severity: "error",
+    title: "lateral into the first layer",
+    explanation:
+      "Layer `h1` reads the input features, which every column shares; a lateral into layer i reads layer i-1 of the source, so laterals start at `h2`.",
+  },
+  PNN3010: {
+    severity: "error",
+    title: "head size mismatch",
+    explanation: "A column's output layer has one unit per class of its task.",
+  },
+  PNN3011: {
+    severity: "error",
+    title: "init shape mismatch",
+    explanation:
+      "`init from` copies every hidden layer of the source column, so both columns need the same number of hidden layers with the same widths.",
+  },
+  PNN3012: {
+    severity: "error",
+    title: "frozen before trained",
+    explanation: "A stage freezes a column (or layer) that no earlier stage trains, so there are no weights to freeze.",
+  },
+  PNN3013: {
+    severity: "error",
+    title: "lateral source not frozen",
+    explanation:
+      "A column trained in a stage reads another column through a lateral link; that column must be listed in the stage's `freeze` set so its weights provably never move.",
+  },
+  PNN3014: {
+    severity: "warning",
+    title: "column never trained",
+    explanation: "No stage trains the column, so it has random weights.",
+  },
+  PNN3015: {
+    severity: "error",
+    title: "column trained twice",
+    explanation: "Each column is trained in exactly one stage; later stages add new columns instead.",
+  },
+  PNN3016: {
+    severity: "error",
+    title: "feature mismatch",
+    explanation:
+      "A lateral link or `init from` feeds one column's data through another column, so both datasets must select the same feature columns.",
+  },
+  PNN3017: {
+    severity: "error",
+    title: "class map conflict",
+    explanation:
+      "The task's `classes`, `merge` and `drop` contradict each other: a class both kept and dropped, merged into a class that is not kept, or listed twice.",
+  },
+  PNN3018: {
+    severity: "error",
+    title: "folds need a group column",
+    explanation:
+      "Stratified-by-group, group-independent and leave-one-group-out folds split by a grouping column (the speaker); the dataset declares no `group`.",
+  },
+  PNN3019: {
+    severity: "error",
+    title: "too few folds",
+    explanation:
+      "Each run uses one test fold and `validation` early-stop folds; at least one fold must remain for training, and `train_folds` cannot exceed what remains.",
+  },
+  PNN3020: {
+    severity: "error",
+    title: "invalid comparison",
+    explanation: "Methods compared side by side must be columns of the same task, and the baseline must be one of them.",
+  },
+  PNN3021: {
+    severity: "error",
+    title: "unsupported language version",
+    explanation: "This pnnc reads language version 1. `pnnc upgrade` migrates older specs.",
+  },
+  PNN3022: {
+    severity: "error",
+    title: "nothing to train",
+    explanation: "A spec needs at least one column and a `training` block with at least one `stage`.",
+  },
+  PNN3023: {
+    severity: "warning",
+    title: "label used as feature",
+    explanation:
+      "The feature selection may include the label or group column, which leaks the answer into the input. Name it in `except`.",
+  },
+  PNN3024: {
+    severity: "warning",
+    title: "groups unseen in training",
+    explanation:
+      "The task predicts the grouping column, but group-independent folds keep every test group out of training, so the task cannot be learned.",
+  },
+  PNN3025: {
+    severity: "error",
+    title: "early stopping without validation",
+    explanation: "Early stopping watches the validation folds; with `validation 0` there are none.",
+  },
+  PNN3026: {
+    severity: "error",
+    title: "frozen and trained",
+    explanation: "A stage both trains and freezes the same column.",
+  },
+} as const satisfies Record<string, CatalogEntry>;
+
+export type Code = keyof typeof catalog;
+
+export function isCode(code: string): code is Code {
+  return Object.hasOwn(catalog, code);
+}

@@ -1,0 +1,110 @@
+/**
+ * Renders diagnostics for people, rustc/Elm style, and as TypeScript-style `.errors.txt` baselines.
+ * In: diagnostics plus the source files they point into. Out: strings (colour only when asked).
+ */
+import pc from "picocolors";
+import type { Diagnostic, Label } from "./diagnostic.js";
+import type { SourceFile, Span } from "./source-file.js";
+
+export interface RenderOptions {
+  color: boolean;
+}
+
+type Paint = (s: string) => string;
+
+/** Render one diagnostic:
+ *
+ *     error[PNN3006]: unknown column `speakr`
+ *       --> specs/x.pnn:34:16
+ *        |
+ *     34 |   lateral from speakr into all
+ *        |                ^^^^^^ not declared
+ *        = hint: did you mean `speaker`?
+ */
+export function renderDiagnostic(d: Diagnostic, file: SourceFile | undefined, opts: RenderOptions): string {
+  const c = pc.createColors(opts.color);
+  const sevPaint: Paint = d.severity === "error" ? c.red : c.yellow;
+  const out: string[] = [];
+  out.push(`${c.bold(sevPaint(`${d.severity}[${d.code}]`))}${c.bold(`: ${d.message}`)}`);
+  const gutter = String(maxLine(d)).length;
+  const pad = " ".repeat(gutter);
+  out.push(`${pad}${c.blue("-->")} ${d.span.file}:${d.span.line}:${d.span.column}`);
+  if (file) {
+    out.push(`${pad} ${c.blue("|")}`);
+    out.push(...snippet(file, d.span, "^", "", sevPaint, gutter, c.blue));
+    for (const label of d.labels ?? []) out.push(...labelSnippet(file, label, gutter, c.blue));
+  }
+  if (d.hint) out.push(`${pad} ${c.blue("=")} ${c.bold("hint")}: ${d.hint}`);
+  return out.join("\n");
+}
+
+export function renderDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  files: ReadonlyMap<string, SourceFile>,
+  opts: RenderOptions,
+): string {
+  const parts = diagnostics.map((d) => renderDiagnostic(d, files.get(d.span.file), opts));
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = diagnostics.length - errors;
+  if (diagnostics.length > 0) parts.push(summary(errors, warnings));
+  return parts.join("\n\n") + (parts.length > 0 ? "\n" : "");
+}
+
+function summary(errors: number, warnings: number): string {
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
+  return `${plural(errors, "error")}, ${plural(warnings, "warning")}`;
+}
+
+function maxLine(d: Diagnostic): number {
+  return Math.max(d.span.line, ...(d.labels ?? []).map((l) => l.span.line));
+}
+
+function labelSnippet(file: SourceFile, label: Label, gutter: number, blue: Paint): string[] {
+  return snippet(file, label.span, "-", label.message, blue, gutter, blue);
+}
+
+/** The source line of a span with an underline; spans over several lines underline to the line's end. */
+function snippet(
+  file: SourceFile,
+  span: Span,
+  mark: string,
+  message: string,
+  paint: Paint,
+  gutter: number,
+  blue: Paint,
+): string[] {
+  const text = file.lineText(span.line);
+  const startCol = span.column - 1;
+  const endCol = span.endLine === span.line ? span.endColumn - 1 : text.length;
+  const width = Math.max(1, endCol - startCol);
+  const lineNo = String(span.line).padStart(gutter);
+  const underline = " ".repeat(startCol) + paint(mark.repeat(width) + (message ? ` ${message}` : ""));
+  return [`${blue(`${lineNo} |`)} ${text}`, `${" ".repeat(gutter)} ${blue("|")} ${underline}`];
+}
+
+/**
+ * A `.errors.txt` baseline in the manner of TypeScript's: the diagnostics listed, then the whole source
+ * reprinted with `~` under each diagnostic and its message after the line.
+ */
+export function renderBaseline(file: SourceFile, diagnostics: readonly Diagnostic[]): string {
+  const out: string[] = [];
+  for (const d of diagnostics) {
+    out.push(`${d.span.file}(${d.span.line},${d.span.column}): ${d.severity} ${d.code}: ${d.message}`);
+  }
+  out.push("", `==== ${file.path} (${diagnostics.length} diagnostics) ====`);
+  for (let line = 1; line <= file.lineCount; line++) {
+    const text = file.lineText(line);
+    out.push(`    ${text}`);
+    for (const d of diagnostics.filter((x) => x.span.line === line)) {
+      const endCol = d.span.endLine === line ? d.span.endColumn - 1 : text.length;
+      const width = Math.max(1, endCol - (d.span.column - 1));
+      out.push(`    ${" ".repeat(d.span.column - 1)}${"~".repeat(width)}`);
+      out.push(`!!! ${d.severity} ${d.code}: ${d.message}`);
+      for (const l of d.labels ?? []) {
+        out.push(`!!! related ${l.span.file}(${l.span.line},${l.span.column}): ${l.message}`);
+      }
+      if (d.hint) out.push(`!!! hint: ${d.hint}`);
+    }
+  }
+  return out.join("\n") + "\n";
+}

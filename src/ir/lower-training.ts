@@ -1,0 +1,216 @@
+/**
+ * Lowering of the `training` block (with its ordered stages) and the `evaluation` block.
+ * In: their AST declarations (either may be absent). Out: IR stages, each carrying its full resolved
+ * settings (block defaults, then the stage's overrides), and the IR evaluation object.
+ */
+import type * as A from "../syntax/ast.js";
+import { closestNames, didYouMean } from "../diagnostics/suggest.js";
+import { BlockReader, type Json, type JsonObject, type LoweringContext } from "./lowering-context.js";
+import { layerRef } from "./lower-column.js";
+
+export const trainingDefaults = {
+  optimizer: "adam",
+  learning_rate: 0.001,
+  momentum: 0,
+  batch: 32,
+  epochs: 100,
+  seed: 0,
+  patience: 10,
+  min_delta: 0,
+};
+
+/** Spec keyword → IR property of a stage's settings. */
+const stageSettings = {
+  optimizer: "optimizer/name",
+  learning_rate: "optimizer/learningRate",
+  momentum: "optimizer/momentum",
+  batch: "batchSize",
+  epochs: "epochs",
+  seed: "seed",
+} as const;
+
+type SettingKey = keyof typeof stageSettings;
+
+interface Settings {
+  values: Record<SettingKey, Json>;
+  ranges: Partial<Record<SettingKey, A.Range>>;
+  earlyStop: { value: Json; stmt: A.EarlyStop | null };
+}
+
+export function lowerStages(ctx: LoweringContext, decl: A.Decl | undefined): JsonObject[] {
+  if (!decl) return [];
+  ctx.spans.set("/stages", decl.keyRange);
+  const r = new BlockReader(ctx, decl.body, "`training`", new Set(["stage"]));
+  const base = readSettings(ctx, r, {
+    values: {
+      optimizer: trainingDefaults.optimizer,
+      learning_rate: trainingDefaults.learning_rate,
+      momentum: trainingDefaults.momentum,
+      batch: trainingDefaults.batch,
+      epochs: trainingDefaults.epochs,
+      seed: trainingDefaults.seed,
+    },
+    ranges: {},
+    earlyStop: { value: null, stmt: null },
+  });
+  return r.all("stage", "stage").map((s, i) => lowerStage(ctx, s, `/stages/${i}`, base));
+}
+
+function readSettings(ctx: LoweringContext, r: BlockReader, inherited: Settings): Settings {
+  const out: Settings = {
+    values: { ...inherited.values },
+    ranges: { ...inherited.ranges },
+    earlyStop: inherited.earlyStop,
+  };
+  for (const key of Object.keys(stageSettings) as SettingKey[]) {
+    const s = r.setting(key);
+    if (!s) continue;
+    out.values[key] = s.value.value;
+    out.ranges[key] = s.value.range;
+  }
+  const es = r.one("early-stop");
+  if (es) out.earlyStop = { value: lowerEarlyStop(ctx, es), stmt: es };
+  return out;
+}
+
+function lowerEarlyStop(ctx: LoweringContext, es: A.EarlyStop): Json {
+  if (es.metric.value === "off") return null;
+  const out: JsonObject = {
+    metric: es.metric.value,
+    patience: trainingDefaults.patience,
+    minDelta: trainingDefaults.min_delta,
+  };
+  const seen = new Set<string>();
+  for (const o of es.options) {
+    if (seen.has(o.key)) {
+      ctx.report("PNN3002", o.keyRange, `\`${o.key}\` is set twice in this \`early_stop\``);
+      continue;
+    }
+    seen.add(o.key);
+    out[o.key === "patience" ? "patience" : "minDelta"] = o.value.value;
+  }
+  return out;
+}
+
+function lowerStage(ctx: LoweringContext, s: A.Stage, path: string, base: Settings): JsonObject {
+  ctx.spans.set(path, s.name.range);
+  const r = new BlockReader(ctx, s.body, `stage \`${s.name.text}\``);
+  const settings = readSettings(ctx, r, base);
+  const at = (key: SettingKey, p: string): Json => {
+    const range = settings.ranges[key];
+    if (range) ctx.spans.set(`${path}/${p}`, range);
+    return settings.values[key];
+  };
+  const earlyStopping = settings.earlyStop.value;
+  if (settings.earlyStop.stmt) recordEarlyStopSpans(ctx, settings.earlyStop.stmt, `${path}/earlyStopping`);
+  const train = r.list("train");
+  const freeze = r.list("freeze");
+  const folds = r.list("train_folds");
+  return {
+    id: ctx.at(`${path}/id`, s.name.range, s.name.text),
+    train: train ? ctx.names(`${path}/train`, train.value, "`train`") : [],
+    freeze: freeze ? lowerFreeze(ctx, freeze.value, `${path}/freeze`) : [],
+    optimizer: {
+      name: at("optimizer", stageSettings.optimizer),
+      learningRate: at("learning_rate", stageSettings.learning_rate),
+      momentum: at("momentum", stageSettings.momentum),
+    },
+    batchSize: at("batch", stageSettings.batch),
+    epochs: at("epochs", stageSettings.epochs),
+    earlyStopping,
+    seed: at("seed", stageSettings.seed),
+    trainFolds: folds ? lowerNumbers(ctx, folds.value, `${path}/trainFolds`) : null,
+  };
+}
+
+function recordEarlyStopSpans(ctx: LoweringContext, es: A.EarlyStop, path: string): void {
+  ctx.spans.set(path, es.range);
+  ctx.spans.set(`${path}/metric`, es.metric.range);
+  for (const o of es.options) ctx.spans.set(`${path}/${o.key === "patience" ? "patience" : "minDelta"}`, o.value.range);
+}
+
+function lowerFreeze(ctx: LoweringContext, list: A.ItemList, path: string): JsonObject[] {
+  ctx.spans.set(path, list.range);
+  return list.items.flatMap((item): JsonObject[] => {
+    if (item.last) {
+      ctx.plain(item, "`freeze`");
+      return [];
+    }
+    const p = `${path}/${list.items.indexOf(item)}`;
+    ctx.spans.set(p, item.range);
+    const column = ctx.name(`${p}/column`, item.first);
+    if (!item.layer) return [{ column, layer: null }];
+    const word = item.layer.type === "number" ? item.layer.raw : String(item.layer.value);
+    const ref = layerRef(word);
+    if (!ref) {
+      ctx.report("PNN3007", item.layer.range, `unknown layer \`${word}\``, {
+        hint: "name hidden layers `h1`, `h2`, … and the output layer `head`",
+      });
+      return [];
+    }
+    return [{ column, layer: ctx.at(`${p}/layer`, item.layer.range, ref[0] ?? null) }];
+  });
+}
+
+function lowerNumbers(ctx: LoweringContext, list: A.ItemList, path: string): Json[] {
+  ctx.spans.set(path, list.range);
+  return list.items.flatMap((item, i) => (ctx.plain(item, "a list of numbers") ? [ctx.number(`${path}/${i}`, item.first)] : []));
+}
+
+// ── evaluation ────────────────────────────────────────────────────────────────────────────────────
+
+const foldKinds = ["stratified", "grouped", "leave_one_group_out"];
+
+export function lowerEvaluation(ctx: LoweringContext, decl: A.Decl | undefined): JsonObject {
+  const path = "/evaluation";
+  if (decl) ctx.spans.set(path, decl.keyRange);
+  const r = new BlockReader(ctx, decl?.body ?? [], "`evaluation`");
+  const repeats = r.setting("repeats");
+  const validation = r.setting("validation");
+  const metrics = r.list("metrics");
+  const compare = r.list("compare");
+  const baseline = r.setting("baseline");
+  return {
+    folds: lowerFolds(ctx, r.one("folds"), `${path}/folds`),
+    repeats: repeats ? ctx.number(`${path}/repeats`, repeats.value) : 1,
+    validationFolds: validation ? ctx.number(`${path}/validationFolds`, validation.value) : 1,
+    metrics: metrics
+      ? metrics.value.items.flatMap((m, i) =>
+          ctx.plain(m, "`metrics`") ? [ctx.word(`${path}/metrics/${i}`, m.first)] : [],
+        )
+      : ["uar", "accuracy"],
+    compare: compare ? ctx.names(`${path}/compare`, compare.value, "`compare`") : [],
+    baseline: baseline ? ctx.name(`${path}/baseline`, baseline.value) : null,
+  };
+}
+
+function lowerFolds(ctx: LoweringContext, f: A.Folds | undefined, path: string): JsonObject {
+  if (!f) return { kind: "stratified", k: 10 };
+  ctx.spans.set(path, f.range);
+  const kindLit = f.first.type === "number" ? f.second : f.first;
+  const kind = kindLit ? String(kindLit.value) : "stratified";
+  if (kindLit) ctx.spans.set(`${path}/kind`, kindLit.range);
+  if (!foldKinds.includes(kind)) {
+    const suggestions = closestNames(kind, foldKinds);
+    ctx.report("PNN2003", kindLit?.range ?? f.range, `unknown fold scheme \`${kind}\``, {
+      hint: didYouMean(suggestions) ?? `fold schemes are ${foldKinds.map((k) => `\`${k}\``).join(", ")}`,
+      suggestions,
+    });
+    return { kind: "stratified", k: 10 };
+  }
+  if (kind === "leave_one_group_out") {
+    if (f.first.type === "number") {
+      ctx.report("PNN3003", f.first.range, "`leave_one_group_out` takes no fold count", {
+        hint: "it makes one fold per group; write `folds leave_one_group_out`",
+      });
+    }
+    return { kind };
+  }
+  if (f.first.type !== "number") {
+    ctx.report("PNN3003", f.first.range, `\`folds\` needs a fold count before \`${kind}\``, {
+      hint: `write for example \`folds 10 ${kind}\``,
+    });
+    return { kind, k: 10 };
+  }
+  return { kind, k: ctx.number(`${path}/k`, f.first) };
+}

@@ -1,0 +1,389 @@
+/**
+ * The `.pnn` grammar as a Chevrotain CstParser (rules are typed class fields; one instance is reused).
+ * In: tokens from the lexer. Out: a concrete syntax tree plus parse errors, with error recovery on so
+ * that one pass reports several independent mistakes. grammar/pnn.ebnf is generated from these rules.
+ */
+import { CstParser, type CstNode, type IToken, type TokenType } from "chevrotain";
+import {
+  allTokens,
+  Arrow,
+  Comma,
+  Dot,
+  DotDot,
+  Identifier,
+  kw,
+  type Keyword,
+  LCurly,
+  LSquare,
+  NumberLiteral,
+  RCurly,
+  RSquare,
+  StringLiteral,
+} from "./tokens.js";
+import { errorMessages } from "./parse-errors.js";
+
+class PnnParser extends CstParser {
+  constructor() {
+    super(allTokens, {
+      recoveryEnabled: true,
+      errorMessageProvider: errorMessages,
+      maxLookahead: 2,
+      nodeLocationTracking: "onlyOffset",
+    });
+    this.performSelfAnalysis();
+  }
+
+  /** spec = header { declaration } */
+  spec = this.RULE("spec", () => {
+    this.SUBRULE(this.header);
+    this.MANY(() => this.SUBRULE(this.declaration));
+  });
+
+  header = this.RULE("header", () => {
+    this.CONSUME(kw("pnn"));
+    this.SUBRULE(this.literal, { LABEL: "version" });
+    this.CONSUME(Identifier, { LABEL: "name" });
+  });
+
+  declaration = this.RULE("declaration", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.datasetDecl) },
+      { ALT: () => this.SUBRULE(this.taskDecl) },
+      { ALT: () => this.SUBRULE(this.columnDecl) },
+      { ALT: () => this.SUBRULE(this.trainingDecl) },
+      { ALT: () => this.SUBRULE(this.evaluationDecl) },
+    ]);
+  });
+
+  // ── literals and items ────────────────────────────────────────────────────────────────────────
+
+  literal = this.RULE("literal", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(NumberLiteral) },
+      { ALT: () => this.CONSUME(StringLiteral) },
+      { ALT: () => this.CONSUME(Identifier) },
+      { ALT: () => this.CONSUME(kw("head")) },
+    ]);
+  });
+
+  /** An item is a literal, a range `a .. b` or a layer reference `column.layer`. */
+  item = this.RULE("item", () => {
+    this.SUBRULE(this.literal, { LABEL: "first" });
+    this.OPTION(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(DotDot);
+            this.SUBRULE2(this.literal, { LABEL: "last" });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(Dot);
+            this.SUBRULE3(this.literal, { LABEL: "layer" });
+          },
+        },
+      ]);
+    });
+  });
+
+  /** One item, or a bracketed list of them (trailing comma allowed). */
+  items = this.RULE("items", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.item) },
+      {
+        ALT: () => {
+          this.CONSUME(LSquare);
+          this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE2(this.item) });
+          this.OPTION(() => this.CONSUME2(Comma, { LABEL: "trailing" }));
+          this.CONSUME(RSquare);
+        },
+      },
+    ]);
+  });
+
+  mapping = this.RULE("mapping", () => {
+    this.SUBRULE(this.literal, { LABEL: "from" });
+    this.CONSUME(Arrow);
+    this.SUBRULE2(this.literal, { LABEL: "to" });
+  });
+
+  mappings = this.RULE("mappings", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.mapping) },
+      {
+        ALT: () => {
+          this.CONSUME(LSquare);
+          this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE2(this.mapping) });
+          this.OPTION(() => this.CONSUME2(Comma, { LABEL: "trailing" }));
+          this.CONSUME(RSquare);
+        },
+      },
+    ]);
+  });
+
+  /** A rule `name = key-word literal | …` (or `… items`): the settings one block accepts. */
+  private keyed(name: string, keys: readonly Keyword[], value: "literal" | "items") {
+    return this.RULE(name, () => {
+      this.OR(keys.map((k) => ({ ALT: () => this.CONSUME(kw(k), { LABEL: "key" }) })));
+      if (value === "literal") this.SUBRULE(this.literal, { LABEL: "value" });
+      else this.SUBRULE(this.items, { LABEL: "value" });
+    });
+  }
+
+  // ── dataset ───────────────────────────────────────────────────────────────────────────────────
+
+  datasetDecl = this.RULE("datasetDecl", () => {
+    this.CONSUME(kw("dataset"));
+    this.CONSUME(Identifier, { LABEL: "name" });
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.datasetStmt));
+    this.CONSUME(RCurly);
+  });
+
+  datasetSetting = this.keyed(
+    "datasetSetting",
+    ["file", "format", "group", "normalize", "missing"],
+    "literal",
+  );
+
+  datasetStmt = this.RULE("datasetStmt", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.datasetSetting) },
+      { ALT: () => this.SUBRULE(this.featuresStmt) },
+      { ALT: () => this.SUBRULE(this.excludeStmt) },
+    ]);
+  });
+
+  featuresStmt = this.RULE("featuresStmt", () => {
+    this.CONSUME(kw("features"));
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(kw("numeric"));
+          this.OPTION(() => {
+            this.CONSUME(kw("except"));
+            this.SUBRULE(this.items, { LABEL: "except" });
+          });
+        },
+      },
+      { ALT: () => this.SUBRULE2(this.items, { LABEL: "columns" }) },
+    ]);
+  });
+
+  excludeStmt = this.RULE("excludeStmt", () => {
+    this.CONSUME(kw("exclude"));
+    this.CONSUME(kw("where"));
+    this.SUBRULE(this.literal, { LABEL: "column" });
+    this.CONSUME(kw("in"));
+    this.SUBRULE(this.items, { LABEL: "values" });
+  });
+
+  // ── task ──────────────────────────────────────────────────────────────────────────────────────
+
+  taskDecl = this.RULE("taskDecl", () => {
+    this.CONSUME(kw("task"));
+    this.CONSUME(Identifier, { LABEL: "name" });
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.taskStmt));
+    this.CONSUME(RCurly);
+  });
+
+  taskSetting = this.keyed("taskSetting", ["data", "label"], "literal");
+  taskList = this.keyed("taskList", ["classes", "drop"], "items");
+
+  taskStmt = this.RULE("taskStmt", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.taskSetting) },
+      { ALT: () => this.SUBRULE(this.taskList) },
+      { ALT: () => this.SUBRULE(this.mergeStmt) },
+    ]);
+  });
+
+  mergeStmt = this.RULE("mergeStmt", () => {
+    this.CONSUME(kw("merge"));
+    this.SUBRULE(this.mappings);
+  });
+
+  // ── column ────────────────────────────────────────────────────────────────────────────────────
+
+  columnDecl = this.RULE("columnDecl", () => {
+    this.CONSUME(kw("column"));
+    this.CONSUME(Identifier, { LABEL: "name" });
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.columnStmt));
+    this.CONSUME(RCurly);
+  });
+
+  columnSetting = this.keyed("columnSetting", ["task"], "literal");
+
+  columnStmt = this.RULE("columnStmt", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.columnSetting) },
+      { ALT: () => this.SUBRULE(this.layersBlock) },
+      { ALT: () => this.SUBRULE(this.headStmt) },
+      { ALT: () => this.SUBRULE(this.initStmt) },
+      { ALT: () => this.SUBRULE(this.lateralStmt) },
+    ]);
+  });
+
+  layersBlock = this.RULE("layersBlock", () => {
+    this.CONSUME(kw("layers"));
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.layerStmt));
+    this.CONSUME(RCurly);
+  });
+
+  layerStmt = this.RULE("layerStmt", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.denseLayer) },
+      { ALT: () => this.SUBRULE(this.repeatBlock) },
+    ]);
+  });
+
+  denseLayer = this.RULE("denseLayer", () => {
+    this.CONSUME(kw("dense"));
+    this.SUBRULE(this.literal, { LABEL: "units" });
+    this.SUBRULE2(this.literal, { LABEL: "activation" });
+    this.OPTION(() => {
+      this.CONSUME(kw("dropout"));
+      this.SUBRULE3(this.literal, { LABEL: "dropout" });
+    });
+  });
+
+  repeatBlock = this.RULE("repeatBlock", () => {
+    this.CONSUME(kw("repeat"));
+    this.SUBRULE(this.literal, { LABEL: "count" });
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.layerStmt));
+    this.CONSUME(RCurly);
+  });
+
+  /** `head softmax` or `head 4 softmax`. */
+  headStmt = this.RULE("headStmt", () => {
+    this.CONSUME(kw("head"));
+    this.SUBRULE(this.literal, { LABEL: "first" });
+    this.OPTION(() => this.SUBRULE2(this.literal, { LABEL: "second" }));
+  });
+
+  initStmt = this.RULE("initStmt", () => {
+    this.CONSUME(kw("init"));
+    this.CONSUME(kw("from"));
+    this.SUBRULE(this.literal, { LABEL: "source" });
+  });
+
+  /** `lateral from SOURCES into LAYERS [kind {width N | alpha X | activation A}]` */
+  lateralStmt = this.RULE("lateralStmt", () => {
+    this.CONSUME(kw("lateral"));
+    this.CONSUME(kw("from"));
+    this.SUBRULE(this.items, { LABEL: "sources" });
+    this.CONSUME(kw("into"));
+    this.SUBRULE2(this.items, { LABEL: "targets" });
+    this.OPTION(() => {
+      this.CONSUME(Identifier, { LABEL: "kind" });
+      this.MANY(() => this.SUBRULE(this.lateralOption));
+    });
+  });
+
+  lateralOption = this.RULE("lateralOption", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(kw("width"), { LABEL: "key" }) },
+      { ALT: () => this.CONSUME(kw("alpha"), { LABEL: "key" }) },
+      { ALT: () => this.CONSUME(kw("activation"), { LABEL: "key" }) },
+    ]);
+    this.SUBRULE(this.literal, { LABEL: "value" });
+  });
+
+  // ── training ──────────────────────────────────────────────────────────────────────────────────
+
+  trainingDecl = this.RULE("trainingDecl", () => {
+    this.CONSUME(kw("training"));
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.trainingStmt));
+    this.CONSUME(RCurly);
+  });
+
+  trainingSetting = this.keyed(
+    "trainingSetting",
+    ["optimizer", "learning_rate", "momentum", "batch", "epochs", "seed"],
+    "literal",
+  );
+
+  trainingStmt = this.RULE("trainingStmt", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.trainingSetting) },
+      { ALT: () => this.SUBRULE(this.earlyStopStmt) },
+      { ALT: () => this.SUBRULE(this.stageDecl) },
+    ]);
+  });
+
+  /** `early_stop METRIC [patience N] [min_delta X]`, or `early_stop off`. */
+  earlyStopStmt = this.RULE("earlyStopStmt", () => {
+    this.CONSUME(kw("early_stop"));
+    this.SUBRULE(this.literal, { LABEL: "metric" });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(kw("patience"), { LABEL: "key" }) },
+        { ALT: () => this.CONSUME(kw("min_delta"), { LABEL: "key" }) },
+      ]);
+      this.SUBRULE2(this.literal, { LABEL: "value" });
+    });
+  });
+
+  stageDecl = this.RULE("stageDecl", () => {
+    this.CONSUME(kw("stage"));
+    this.CONSUME(Identifier, { LABEL: "name" });
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.stageStmt));
+    this.CONSUME(RCurly);
+  });
+
+  stageList = this.keyed("stageList", ["train", "freeze", "train_folds"], "items");
+
+  stageStmt = this.RULE("stageStmt", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.trainingSetting) },
+      { ALT: () => this.SUBRULE(this.stageList) },
+      { ALT: () => this.SUBRULE(this.earlyStopStmt) },
+    ]);
+  });
+
+  // ── evaluation ────────────────────────────────────────────────────────────────────────────────
+
+  evaluationDecl = this.RULE("evaluationDecl", () => {
+    this.CONSUME(kw("evaluation"));
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.evaluationStmt));
+    this.CONSUME(RCurly);
+  });
+
+  evaluationSetting = this.keyed(
+    "evaluationSetting",
+    ["repeats", "validation", "baseline"],
+    "literal",
+  );
+  evaluationList = this.keyed("evaluationList", ["metrics", "compare"], "items");
+
+  evaluationStmt = this.RULE("evaluationStmt", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.evaluationSetting) },
+      { ALT: () => this.SUBRULE(this.evaluationList) },
+      { ALT: () => this.SUBRULE(this.foldsStmt) },
+    ]);
+  });
+
+  /** `folds 10 stratified`, `folds 10 grouped`, `folds leave_one_group_out`. */
+  foldsStmt = this.RULE("foldsStmt", () => {
+    this.CONSUME(kw("folds"));
+    this.SUBRULE(this.literal, { LABEL: "first" });
+    this.OPTION(() => this.SUBRULE2(this.literal, { LABEL: "second" }));
+  });
+}
+
+/** The single parser instance (Chevrotain parsers are built once and reused). */
+export const pnnParser = new PnnParser();
+
+export function parseTokens(tokens: IToken[]): CstNode {
+  pnnParser.input = tokens;
+  return pnnParser.spec();
+}
