@@ -32,7 +32,14 @@ export function compileSpec(path: string, input: Uint8Array | string): FrontEndR
   // 1. Read: refuse binary, non-UTF-8 and oversized files before lexing them.
   const read = readSource(path, bytes);
   const file = read.value;
-  const result: FrontEndResult = { file, ast: null, comments: [], ir: null, spans: null, diagnostics: read.diagnostics };
+  const result: FrontEndResult = {
+    file,
+    ast: null,
+    comments: [],
+    ir: null,
+    spans: null,
+    diagnostics: read.diagnostics,
+  };
   const done = () => ({ ...result, diagnostics: sortDiagnostics(result.diagnostics) });
   if (hasErrors(result.diagnostics)) return done();
 

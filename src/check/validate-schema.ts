@@ -3,21 +3,29 @@
  * violation into a located PNN2xxx diagnostic through the span index.
  * In: unvalidated IR + spans. Out: the IR typed as `Ir` when valid, and diagnostics.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import schema from "../ir/pnn-ir.schema.json" with { type: "json" };
 import { makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Code } from "../diagnostics/catalog.js";
 import type { SourceFile } from "../diagnostics/source-file.js";
 import { closestNames, didYouMean } from "../diagnostics/suggest.js";
+import { ajvOptions } from "./ajv-options.js";
 import type { Ir } from "../ir/types.js";
 import type { SpanIndex } from "../ir/span-index.js";
 
-let compiled: ValidateFunction | undefined;
+/**
+ * The build precompiles the schema (tools/build-validator.ts); when run from source (tests) the
+ * precompiled module is absent and the schema is compiled here, with the same options.
+ */
+const validator: ValidateFunction = await import(
+  new URL("./ir-validator.js", import.meta.url).href
+).then(
+  (m: { default: ValidateFunction }) => m.default,
+  async () => new (await import("ajv")).Ajv(ajvOptions).compile(schema),
+);
 
-/** Compiled once, on first use, so commands that never validate do not pay for it. */
 export function irValidator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, discriminator: true, strict: false }).compile(schema);
-  return compiled;
+  return validator;
 }
 
 export function isValidIr(ir: unknown): ir is Ir {
@@ -49,7 +57,20 @@ function describe(path: string): string {
   return `\`${specWords[last] ?? last}\``;
 }
 
-const priority = ["required", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "type"];
+const priority = [
+  "required",
+  "enum",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "uniqueItems",
+  "minItems",
+  "maxItems",
+  "maxLength",
+  "type",
+  "const",
+];
 
 /** One diagnostic per failing value: ajv reports each failed `oneOf` branch; keep the most telling. */
 function bestPerPath(errors: ErrorObject[]): ErrorObject[] {
@@ -60,21 +81,51 @@ function bestPerPath(errors: ErrorObject[]): ErrorObject[] {
   };
   for (const e of errors) {
     if (e.keyword === "oneOf" || e.keyword === "anyOf" || e.keyword === "if") continue;
-    const key = e.keyword === "required" ? `${e.instancePath}/${String(e.params["missingProperty"])}` : e.instancePath;
+    // `T | null` values: the failed `null` branch says nothing about what was written.
+    if (e.keyword === "type" && e.params["type"] === "null") continue;
+    const key =
+      e.keyword === "required"
+        ? `${e.instancePath}/${String(e.params["missingProperty"])}`
+        : e.instancePath;
     const seen = byPath.get(key);
     if (!seen || rank(e) < rank(seen)) byPath.set(key, e);
   }
   return [...byPath.values()];
 }
 
-export function validateSchema(file: SourceFile, ir: unknown, spans: SpanIndex): { ir: Ir | null; diagnostics: Diagnostic[] } {
+export function validateSchema(
+  file: SourceFile,
+  ir: unknown,
+  spans: SpanIndex,
+): { ir: Ir | null; diagnostics: Diagnostic[] } {
   const validate = irValidator();
   if (validate(ir)) return { ir: ir as Ir, diagnostics: [] };
-  const diagnostics = bestPerPath(validate.errors ?? []).map((e) => toDiagnostic(file, e, spans));
+  const diagnostics = bestPerPath(validate.errors ?? []).map((e) =>
+    toDiagnostic(file, e, spans, ir),
+  );
   return { ir: null, diagnostics };
 }
 
-function toDiagnostic(file: SourceFile, e: ErrorObject, spans: SpanIndex): Diagnostic {
+/** What a user calls the object at an IR path: "dataset `d`", "stage `s`", "this lateral". */
+function objectName(ir: unknown, path: string): string {
+  const [kind, index, sub] = path.split("/").slice(1);
+  const list = (ir as Record<string, unknown>)[kind ?? ""];
+  const item = Array.isArray(list)
+    ? (list[Number(index)] as { id?: unknown } | undefined)
+    : undefined;
+  const singular: Record<string, string> = {
+    datasets: "dataset",
+    tasks: "task",
+    columns: "column",
+    stages: "stage",
+  };
+  if (sub === "laterals") return "this lateral";
+  if (item && typeof item.id === "string" && kind && singular[kind])
+    return `${singular[kind]} \`${item.id}\``;
+  return "this block";
+}
+
+function toDiagnostic(file: SourceFile, e: ErrorObject, spans: SpanIndex, ir: unknown): Diagnostic {
   const range = spans.get(e.instancePath);
   const written = file.text.slice(range.start, range.end);
   const what = describe(e.instancePath);
@@ -83,7 +134,12 @@ function toDiagnostic(file: SourceFile, e: ErrorObject, spans: SpanIndex): Diagn
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case "type": {
-      const expected = p["type"] === "integer" ? "a whole number" : p["type"] === "number" ? "a number" : `a ${String(p["type"])}`;
+      const expected =
+        p["type"] === "integer"
+          ? "a whole number"
+          : p["type"] === "number"
+            ? "a number"
+            : `a ${String(p["type"])}`;
       return make("PNN2001", `${what} takes ${expected}, found \`${written}\``);
     }
     case "minimum":
@@ -105,16 +161,30 @@ function toDiagnostic(file: SourceFile, e: ErrorObject, spans: SpanIndex): Diagn
       );
     }
     case "minItems":
-      return make("PNN2004", `${what} needs at least ${String(p["limit"])} item${p["limit"] === 1 ? "" : "s"}`);
+      return make(
+        "PNN2004",
+        `${what} needs at least ${String(p["limit"])} item${p["limit"] === 1 ? "" : "s"}`,
+      );
     case "uniqueItems": {
       const dup = spans.get(`${e.instancePath}/${String(p["i"])}`);
-      return makeDiagnostic("PNN2004", file, dup, `${what} lists \`${file.text.slice(dup.start, dup.end)}\` twice`, {
-        hint: "remove the repeated item",
-      });
+      return makeDiagnostic(
+        "PNN2004",
+        file,
+        dup,
+        `${what} lists \`${file.text.slice(dup.start, dup.end)}\` twice`,
+        {
+          hint: "remove the repeated item",
+        },
+      );
     }
     case "required": {
       const missing = String(p["missingProperty"]);
-      return make("PNN2005", `missing \`${specWords[missing] ?? missing}\` here`, `add a \`${specWords[missing] ?? missing}\` setting to this block`);
+      const word = specWords[missing] ?? missing;
+      return make(
+        "PNN2005",
+        `${objectName(ir, e.instancePath)} has no \`${word}\``,
+        `add a \`${word}\` setting`,
+      );
     }
     default:
       return make("PNN2000", `${what} is invalid: ${e.message ?? e.keyword}`);

@@ -16,7 +16,8 @@ export const catalog = {
   PNN1001: {
     severity: "error",
     title: "unexpected character",
-    explanation: "The lexer met a character that starts no token of the language, such as `@` or `#`.",
+    explanation:
+      "The lexer met a character that starts no token of the language, such as `@` or `#`.",
   },
   PNN1002: {
     severity: "error",
@@ -42,17 +43,20 @@ export const catalog = {
   PNN1006: {
     severity: "error",
     title: "unexpected end of file",
-    explanation: "The file ended inside a construct, most often a block whose `{` has no matching `}`.",
+    explanation:
+      "The file ended inside a construct, most often a block whose `{` has no matching `}`.",
   },
   PNN1007: {
     severity: "error",
     title: "not a text file",
-    explanation: "A spec must be UTF-8 text. The file holds NUL bytes or bytes that are not valid UTF-8.",
+    explanation:
+      "A spec must be UTF-8 text. The file holds NUL bytes or bytes that are not valid UTF-8.",
   },
   PNN1008: {
     severity: "error",
     title: "empty spec",
-    explanation: "The file holds no declarations. A spec starts with a header such as `pnn 1 my_experiment`.",
+    explanation:
+      "The file holds no declarations. A spec starts with a header such as `pnn 1 my_experiment`.",
   },
   PNN1009: {
     severity: "error",
@@ -72,7 +76,8 @@ export const catalog = {
   PNN2001: {
     severity: "error",
     title: "wrong type",
-    explanation: "The setting takes a different kind of literal, for example a number where a name was written.",
+    explanation:
+      "The setting takes a different kind of literal, for example a number where a name was written.",
   },
   PNN2002: {
     severity: "error",
@@ -93,12 +98,14 @@ export const catalog = {
   PNN2005: {
     severity: "error",
     title: "missing setting",
-    explanation: "A required setting is absent, such as a dataset's `file`, a task's `label` or a column's `task`.",
+    explanation:
+      "A required setting is absent, such as a dataset's `file`, a task's `label` or a column's `task`.",
   },
   PNN3001: {
     severity: "error",
     title: "duplicate name",
-    explanation: "Two declarations of the same kind (datasets, tasks, columns or stages) share a name.",
+    explanation:
+      "Two declarations of the same kind (datasets, tasks, columns or stages) share a name.",
   },
   PNN3002: {
     severity: "error",
@@ -158,7 +165,8 @@ export const catalog = {
   PNN3012: {
     severity: "error",
     title: "frozen before trained",
-    explanation: "A stage freezes a column (or layer) that no earlier stage trains, so there are no weights to freeze.",
+    explanation:
+      "A stage freezes a column (or layer) that no earlier stage trains, so there are no weights to freeze.",
   },
   PNN3013: {
     severity: "error",
@@ -174,7 +182,8 @@ export const catalog = {
   PNN3015: {
     severity: "error",
     title: "column trained twice",
-    explanation: "Each column is trained in exactly one stage; later stages add new columns instead.",
+    explanation:
+      "Each column is trained in exactly one stage; later stages add new columns instead.",
   },
   PNN3016: {
     severity: "error",
@@ -203,7 +212,8 @@ export const catalog = {
   PNN3020: {
     severity: "error",
     title: "invalid comparison",
-    explanation: "Methods compared side by side must be columns of the same task, and the baseline must be one of them.",
+    explanation:
+      "Methods compared side by side must be columns of the same task, and the baseline must be one of them.",
   },
   PNN3021: {
     severity: "error",
@@ -213,7 +223,8 @@ export const catalog = {
   PNN3022: {
     severity: "error",
     title: "nothing to train",
-    explanation: "A spec needs at least one column and a `training` block with at least one `stage`.",
+    explanation:
+      "A spec needs at least one column and a `training` block with at least one `stage`.",
   },
   PNN3023: {
     severity: "warning",

@@ -46,10 +46,14 @@ export function makeDiagnostic(
     span: file.span(range),
   };
   if (extras.labels && extras.labels.length > 0) {
-    diagnostic.labels = extras.labels.map((l) => ({ span: file.span(l.range), message: l.message }));
+    diagnostic.labels = extras.labels.map((l) => ({
+      span: file.span(l.range),
+      message: l.message,
+    }));
   }
   if (extras.hint) diagnostic.hint = extras.hint;
-  if (extras.suggestions && extras.suggestions.length > 0) diagnostic.suggestions = extras.suggestions;
+  if (extras.suggestions && extras.suggestions.length > 0)
+    diagnostic.suggestions = extras.suggestions;
   return diagnostic;
 }
 

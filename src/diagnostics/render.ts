@@ -6,6 +6,16 @@ import pc from "picocolors";
 import type { Diagnostic, Label } from "./diagnostic.js";
 import type { SourceFile, Span } from "./source-file.js";
 
+/**
+ * Control characters (from binary files) are shown as Unicode control pictures (NUL → ␀), one
+ * character each, so carets stay aligned and nothing reaches the terminal as a control code.
+ */
+export function printable(line: string): string {
+  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) =>
+    String.fromCharCode(c === "\u007f" ? 0x2421 : 0x2400 + c.charCodeAt(0)),
+  );
+}
+
 export interface RenderOptions {
   color: boolean;
 }
@@ -21,7 +31,11 @@ type Paint = (s: string) => string;
  *        |                ^^^^^^ not declared
  *        = hint: did you mean `speaker`?
  */
-export function renderDiagnostic(d: Diagnostic, file: SourceFile | undefined, opts: RenderOptions): string {
+export function renderDiagnostic(
+  d: Diagnostic,
+  file: SourceFile | undefined,
+  opts: RenderOptions,
+): string {
   const c = pc.createColors(opts.color);
   const sevPaint: Paint = d.severity === "error" ? c.red : c.yellow;
   const out: string[] = [];
@@ -73,12 +87,13 @@ function snippet(
   gutter: number,
   blue: Paint,
 ): string[] {
-  const text = file.lineText(span.line);
+  const text = printable(file.lineText(span.line));
   const startCol = span.column - 1;
   const endCol = span.endLine === span.line ? span.endColumn - 1 : text.length;
   const width = Math.max(1, endCol - startCol);
   const lineNo = String(span.line).padStart(gutter);
-  const underline = " ".repeat(startCol) + paint(mark.repeat(width) + (message ? ` ${message}` : ""));
+  const underline =
+    " ".repeat(startCol) + paint(mark.repeat(width) + (message ? ` ${message}` : ""));
   return [`${blue(`${lineNo} |`)} ${text}`, `${" ".repeat(gutter)} ${blue("|")} ${underline}`];
 }
 
@@ -89,11 +104,13 @@ function snippet(
 export function renderBaseline(file: SourceFile, diagnostics: readonly Diagnostic[]): string {
   const out: string[] = [];
   for (const d of diagnostics) {
-    out.push(`${d.span.file}(${d.span.line},${d.span.column}): ${d.severity} ${d.code}: ${d.message}`);
+    out.push(
+      `${d.span.file}(${d.span.line},${d.span.column}): ${d.severity} ${d.code}: ${d.message}`,
+    );
   }
   out.push("", `==== ${file.path} (${diagnostics.length} diagnostics) ====`);
   for (let line = 1; line <= file.lineCount; line++) {
-    const text = file.lineText(line);
+    const text = printable(file.lineText(line));
     out.push(`    ${text}`);
     for (const d of diagnostics.filter((x) => x.span.line === line)) {
       const endCol = d.span.endLine === line ? d.span.endColumn - 1 : text.length;

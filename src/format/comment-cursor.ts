@@ -16,7 +16,10 @@ export class CommentCursor {
   /** Every not-yet-printed comment that starts before `offset`. */
   takeBefore(offset: number): Comment[] {
     const out: Comment[] = [];
-    while (this.next < this.comments.length && (this.comments[this.next]?.range.start ?? Infinity) < offset) {
+    while (
+      this.next < this.comments.length &&
+      (this.comments[this.next]?.range.start ?? Infinity) < offset
+    ) {
       const c = this.comments[this.next++];
       if (c) out.push(c);
     }

@@ -22,7 +22,10 @@ export function formatSpec(spec: A.Spec, comments: readonly A.Comment[], text: s
     range: spec.header.range,
     print: () => [`pnn ${spec.header.version.raw} ${spec.header.name.text}`],
   };
-  const decls = spec.decls.map((d): Printable => ({ range: d.range, print: (i) => printDecl(d, i, cursor) }));
+  const decls = spec.decls.map((d): Printable => ({
+    range: d.range,
+    print: (i) => printDecl(d, i, cursor),
+  }));
   const lines = printBody([header, ...decls], "", cursor, text.length, { blankBetween: "always" });
   return lines.join("\n").replace(/[ \t]+$/gm, "") + "\n";
 }
@@ -44,7 +47,8 @@ function printBody(
   const emitComments = (cs: A.Comment[], after: number | null) => {
     let last = after;
     for (const c of cs) {
-      if (last !== null && out.length > 0 && cursor.blankLineBetween(last, c.range.start)) out.push("");
+      if (last !== null && out.length > 0 && cursor.blankLineBetween(last, c.range.start))
+        out.push("");
       out.push(indent + c.text);
       last = c.range.end;
     }
@@ -53,10 +57,13 @@ function printBody(
   items.forEach((item, i) => {
     const leading = cursor.takeBefore(item.range.start);
     const groupStart = leading[0]?.range.start ?? item.range.start;
-    const blank = opts.blankBetween === "always" || (previousEnd !== null && cursor.blankLineBetween(previousEnd, groupStart));
+    const blank =
+      opts.blankBetween === "always" ||
+      (previousEnd !== null && cursor.blankLineBetween(previousEnd, groupStart));
     if (i > 0 && blank) out.push("");
     const afterLeading = emitComments(leading, null);
-    if (afterLeading !== null && cursor.blankLineBetween(afterLeading, item.range.start)) out.push("");
+    if (afterLeading !== null && cursor.blankLineBetween(afterLeading, item.range.start))
+      out.push("");
     const [first = "", ...rest] = item.print(indent);
     // Comments inside a construct that its printer did not place (e.g. between two words) go above it.
     emitComments(cursor.takeBefore(item.range.end), null);
@@ -89,7 +96,11 @@ function printBlock<T extends { range: A.Range }>(
   const close = range.end - 1;
   if (body.length === 0 && !cursor.hasBefore(close)) return [`${head} {}`];
   const items = body.map((s): Printable => ({ range: s.range, print: (i) => printItem(s, i) }));
-  return [`${head} {`, ...printBody(items, inner, cursor, close, { blankBetween: "preserve" }), `${indent}}`];
+  return [
+    `${head} {`,
+    ...printBody(items, inner, cursor, close, { blankBetween: "preserve" }),
+    `${indent}}`,
+  ];
 }
 
 function printStmt(s: A.Stmt, indent: string, cursor: CommentCursor): string[] {
@@ -100,13 +111,17 @@ function printStmt(s: A.Stmt, indent: string, cursor: CommentCursor): string[] {
       return printList(s.key, s.value, indent, cursor);
     case "features":
       if (!s.numeric) return printList("features", s.list ?? emptyList(s.range), indent, cursor);
-      return s.list ? printList("features numeric except", s.list, indent, cursor) : ["features numeric"];
+      return s.list
+        ? printList("features numeric except", s.list, indent, cursor)
+        : ["features numeric"];
     case "exclude":
       return printList(`exclude where ${s.column.raw} in`, s.values, indent, cursor);
     case "merge":
       return [`merge ${bracket(s.mappings.map((m) => `${m.from.raw} -> ${m.to.raw}`))}`];
     case "layers":
-      return printBlock("layers", s.body, s.range, indent, cursor, (l, i) => printLayer(l, i, cursor));
+      return printBlock("layers", s.body, s.range, indent, cursor, (l, i) =>
+        printLayer(l, i, cursor),
+      );
     case "head":
       return [`head ${s.units ? s.units.raw + " " : ""}${s.activation.raw}`];
     case "init":
@@ -117,17 +132,23 @@ function printStmt(s: A.Stmt, indent: string, cursor: CommentCursor): string[] {
       return [`lateral from ${inlineList(s.sources)} into ${inlineList(s.targets)}${kind}`];
     }
     case "early-stop":
-      return [`early_stop ${s.metric.raw}${s.options.map((o) => ` ${o.key} ${o.value.raw}`).join("")}`];
+      return [
+        `early_stop ${s.metric.raw}${s.options.map((o) => ` ${o.key} ${o.value.raw}`).join("")}`,
+      ];
     case "folds":
       return [`folds ${s.first.raw}${s.second ? " " + s.second.raw : ""}`];
     case "stage":
-      return printBlock(`stage ${s.name.text}`, s.body, s.range, indent, cursor, (x, i) => printStmt(x, i, cursor));
+      return printBlock(`stage ${s.name.text}`, s.body, s.range, indent, cursor, (x, i) =>
+        printStmt(x, i, cursor),
+      );
   }
 }
 
 function printLayer(l: A.LayerStmt, indent: string, cursor: CommentCursor): string[] {
   if (l.kind === "dense") {
-    return [`dense ${l.units.raw} ${l.activation.raw}${l.dropout ? ` dropout ${l.dropout.raw}` : ""}`];
+    return [
+      `dense ${l.units.raw} ${l.activation.raw}${l.dropout ? ` dropout ${l.dropout.raw}` : ""}`,
+    ];
   }
   const head = `repeat ${l.count.raw}`;
   const only = l.body[0];

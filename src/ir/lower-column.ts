@@ -5,14 +5,21 @@
  */
 import type * as A from "../syntax/ast.js";
 import { closestNames, didYouMean } from "../diagnostics/suggest.js";
-import { BlockReader, type Json, type JsonObject, type LoweringContext } from "./lowering-context.js";
+import {
+  BlockReader,
+  type Json,
+  type JsonObject,
+  type LoweringContext,
+} from "./lowering-context.js";
 
 const MAX_REPEAT = 1000;
 
 export function lowerColumn(ctx: LoweringContext, decl: A.Decl, path: string): JsonObject {
   const r = new BlockReader(ctx, decl.body, `column \`${decl.name?.text}\``, new Set(["lateral"]));
   ctx.spans.set(path, decl.name?.range ?? decl.keyRange);
-  const out: JsonObject = { id: ctx.at(`${path}/id`, decl.name?.range ?? decl.keyRange, decl.name?.text ?? "") };
+  const out: JsonObject = {
+    id: ctx.at(`${path}/id`, decl.name?.range ?? decl.keyRange, decl.name?.text ?? ""),
+  };
   const task = r.setting("task");
   if (task) out["task"] = ctx.name(`${path}/task`, task.value);
   const layersStmt = r.one("layers");
@@ -30,7 +37,12 @@ export function lowerColumn(ctx: LoweringContext, decl: A.Decl, path: string): J
 }
 
 /** Appends the layers of `body` to `out`, unrolling `repeat N { … }` blocks. */
-function expandLayers(ctx: LoweringContext, body: A.LayerStmt[], path: string, out: JsonObject[]): void {
+function expandLayers(
+  ctx: LoweringContext,
+  body: A.LayerStmt[],
+  path: string,
+  out: JsonObject[],
+): void {
   for (const stmt of body) {
     if (stmt.kind === "dense") {
       const p = `${path}/${out.length}`;
@@ -55,7 +67,11 @@ function repeatCount(ctx: LoweringContext, lit: A.Literal): number {
     return 1;
   }
   if (n < 1 || n > MAX_REPEAT) {
-    ctx.report("PNN2002", lit.range, `\`repeat\` must be between 1 and ${MAX_REPEAT}, found ${lit.raw}`);
+    ctx.report(
+      "PNN2002",
+      lit.range,
+      `\`repeat\` must be between 1 and ${MAX_REPEAT}, found ${lit.raw}`,
+    );
     return n < 1 ? 0 : 1;
   }
   return n;
@@ -105,7 +121,10 @@ function lowerLateral(ctx: LoweringContext, l: A.Lateral, path: string, depth: n
       });
       continue;
     }
-    out[o.key] = o.key === "activation" ? ctx.word(`${path}/activation`, o.value) : ctx.number(`${path}/${o.key}`, o.value);
+    out[o.key] =
+      o.key === "activation"
+        ? ctx.word(`${path}/activation`, o.value)
+        : ctx.number(`${path}/${o.key}`, o.value);
   }
   if (out["kind"] === "adapter") {
     out["alpha"] ??= adapterDefaults.alpha;
@@ -115,7 +134,12 @@ function lowerLateral(ctx: LoweringContext, l: A.Lateral, path: string, depth: n
 }
 
 /** `all` = h2..hN plus the head; `hidden` = h2..hN; `hK` = K; `head` = the output layer. */
-function lateralTargets(ctx: LoweringContext, list: A.ItemList, path: string, depth: number): Json[] {
+function lateralTargets(
+  ctx: LoweringContext,
+  list: A.ItemList,
+  path: string,
+  depth: number,
+): Json[] {
   ctx.spans.set(path, list.range);
   const hidden = Array.from({ length: Math.max(0, depth - 1) }, (_, i) => i + 2);
   const out: Json[] = [];
@@ -125,9 +149,16 @@ function lateralTargets(ctx: LoweringContext, list: A.ItemList, path: string, de
     const expanded: Json[] | null =
       word === "all" ? [...hidden, "head"] : word === "hidden" ? hidden : layerRef(word);
     if (expanded === null) {
-      const suggestions = closestNames(word, ["all", "hidden", "head", ...hidden.map((i) => `h${i}`)]);
+      const suggestions = closestNames(word, [
+        "all",
+        "hidden",
+        "head",
+        ...hidden.map((i) => `h${i}`),
+      ]);
       ctx.report("PNN3007", item.first.range, `unknown layer \`${word}\``, {
-        hint: didYouMean(suggestions) ?? "name layers `h2`, `h3`, …, `head`, or write `all` or `hidden`",
+        hint:
+          didYouMean(suggestions) ??
+          "name layers `h2`, `h3`, …, `head`, or write `all` or `hidden`",
         suggestions,
       });
       continue;

@@ -4,12 +4,19 @@
  * (format from the file extension, numeric features, global z-score, missing values are errors).
  */
 import type * as A from "../syntax/ast.js";
-import { BlockReader, type Json, type JsonObject, type LoweringContext } from "./lowering-context.js";
+import {
+  BlockReader,
+  type Json,
+  type JsonObject,
+  type LoweringContext,
+} from "./lowering-context.js";
 
 export function lowerDataset(ctx: LoweringContext, decl: A.Decl, path: string): JsonObject {
   const r = new BlockReader(ctx, decl.body, `dataset \`${decl.name?.text}\``, new Set(["exclude"]));
   ctx.spans.set(path, decl.name?.range ?? decl.keyRange);
-  const out: JsonObject = { id: ctx.at(`${path}/id`, decl.name?.range ?? decl.keyRange, decl.name?.text ?? "") };
+  const out: JsonObject = {
+    id: ctx.at(`${path}/id`, decl.name?.range ?? decl.keyRange, decl.name?.text ?? ""),
+  };
   const file = r.setting("file");
   if (file) out["file"] = ctx.name(`${path}/file`, file.value);
   const format = r.setting("format");
@@ -24,7 +31,10 @@ export function lowerDataset(ctx: LoweringContext, decl: A.Decl, path: string): 
   out["exclude"] = r.all("exclude", "exclude").map((e, i) => {
     const p = `${path}/exclude/${i}`;
     ctx.spans.set(p, e.range);
-    return { column: ctx.name(`${p}/column`, e.column), values: ctx.names(`${p}/values`, e.values, "`exclude`") };
+    return {
+      column: ctx.name(`${p}/column`, e.column),
+      values: ctx.names(`${p}/values`, e.values, "`exclude`"),
+    };
   });
   return out;
 }
@@ -37,7 +47,10 @@ function lowerFeatures(ctx: LoweringContext, f: A.Features | undefined, path: st
   if (!f) return { kind: "numeric", except: [] };
   ctx.spans.set(path, f.range);
   if (f.numeric) {
-    return { kind: "numeric", except: f.list ? ctx.names(`${path}/except`, f.list, "`except`") : [] };
+    return {
+      kind: "numeric",
+      except: f.list ? ctx.names(`${path}/except`, f.list, "`except`") : [],
+    };
   }
   const list = f.list;
   if (!list) throw new Error("internal: `features` without a list");
@@ -49,7 +62,8 @@ function lowerFeatures(ctx: LoweringContext, f: A.Features | undefined, path: st
       return [];
     }
     ctx.spans.set(p, item.range);
-    if (item.last) return [{ from: ctx.name(`${p}/from`, item.first), to: ctx.name(`${p}/to`, item.last) }];
+    if (item.last)
+      return [{ from: ctx.name(`${p}/from`, item.first), to: ctx.name(`${p}/to`, item.last) }];
     return [{ column: ctx.name(`${p}/column`, item.first) }];
   });
   return { kind: "columns", items };
@@ -58,7 +72,9 @@ function lowerFeatures(ctx: LoweringContext, f: A.Features | undefined, path: st
 export function lowerTask(ctx: LoweringContext, decl: A.Decl, path: string): JsonObject {
   const r = new BlockReader(ctx, decl.body, `task \`${decl.name?.text}\``);
   ctx.spans.set(path, decl.name?.range ?? decl.keyRange);
-  const out: JsonObject = { id: ctx.at(`${path}/id`, decl.name?.range ?? decl.keyRange, decl.name?.text ?? "") };
+  const out: JsonObject = {
+    id: ctx.at(`${path}/id`, decl.name?.range ?? decl.keyRange, decl.name?.text ?? ""),
+  };
   const data = r.setting("data");
   if (data) out["dataset"] = ctx.name(`${path}/dataset`, data.value);
   const label = r.setting("label");
@@ -69,7 +85,10 @@ export function lowerTask(ctx: LoweringContext, decl: A.Decl, path: string): Jso
   if (merge) ctx.spans.set(`${path}/merge`, merge.range);
   out["merge"] = (merge?.mappings ?? []).map((m, i) => {
     ctx.spans.set(`${path}/merge/${i}`, m.range);
-    return { from: ctx.name(`${path}/merge/${i}/from`, m.from), to: ctx.name(`${path}/merge/${i}/to`, m.to) };
+    return {
+      from: ctx.name(`${path}/merge/${i}/from`, m.from),
+      to: ctx.name(`${path}/merge/${i}/to`, m.to),
+    };
   });
   const drop = r.list("drop");
   out["drop"] = drop ? ctx.names(`${path}/drop`, drop.value, "`drop`") : [];

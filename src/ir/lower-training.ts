@@ -5,7 +5,12 @@
  */
 import type * as A from "../syntax/ast.js";
 import { closestNames, didYouMean } from "../diagnostics/suggest.js";
-import { BlockReader, type Json, type JsonObject, type LoweringContext } from "./lowering-context.js";
+import {
+  BlockReader,
+  type Json,
+  type JsonObject,
+  type LoweringContext,
+} from "./lowering-context.js";
 import { layerRef } from "./lower-column.js";
 
 export const trainingDefaults = {
@@ -102,7 +107,8 @@ function lowerStage(ctx: LoweringContext, s: A.Stage, path: string, base: Settin
     return settings.values[key];
   };
   const earlyStopping = settings.earlyStop.value;
-  if (settings.earlyStop.stmt) recordEarlyStopSpans(ctx, settings.earlyStop.stmt, `${path}/earlyStopping`);
+  if (settings.earlyStop.stmt)
+    recordEarlyStopSpans(ctx, settings.earlyStop.stmt, `${path}/earlyStopping`);
   const train = r.list("train");
   const freeze = r.list("freeze");
   const folds = r.list("train_folds");
@@ -126,7 +132,8 @@ function lowerStage(ctx: LoweringContext, s: A.Stage, path: string, base: Settin
 function recordEarlyStopSpans(ctx: LoweringContext, es: A.EarlyStop, path: string): void {
   ctx.spans.set(path, es.range);
   ctx.spans.set(`${path}/metric`, es.metric.range);
-  for (const o of es.options) ctx.spans.set(`${path}/${o.key === "patience" ? "patience" : "minDelta"}`, o.value.range);
+  for (const o of es.options)
+    ctx.spans.set(`${path}/${o.key === "patience" ? "patience" : "minDelta"}`, o.value.range);
 }
 
 function lowerFreeze(ctx: LoweringContext, list: A.ItemList, path: string): JsonObject[] {
@@ -154,7 +161,9 @@ function lowerFreeze(ctx: LoweringContext, list: A.ItemList, path: string): Json
 
 function lowerNumbers(ctx: LoweringContext, list: A.ItemList, path: string): Json[] {
   ctx.spans.set(path, list.range);
-  return list.items.flatMap((item, i) => (ctx.plain(item, "a list of numbers") ? [ctx.number(`${path}/${i}`, item.first)] : []));
+  return list.items.flatMap((item, i) =>
+    ctx.plain(item, "a list of numbers") ? [ctx.number(`${path}/${i}`, item.first)] : [],
+  );
 }
 
 // ── evaluation ────────────────────────────────────────────────────────────────────────────────────
@@ -193,7 +202,9 @@ function lowerFolds(ctx: LoweringContext, f: A.Folds | undefined, path: string):
   if (!foldKinds.includes(kind)) {
     const suggestions = closestNames(kind, foldKinds);
     ctx.report("PNN2003", kindLit?.range ?? f.range, `unknown fold scheme \`${kind}\``, {
-      hint: didYouMean(suggestions) ?? `fold schemes are ${foldKinds.map((k) => `\`${k}\``).join(", ")}`,
+      hint:
+        didYouMean(suggestions) ??
+        `fold schemes are ${foldKinds.map((k) => `\`${k}\``).join(", ")}`,
       suggestions,
     });
     return { kind: "stratified", k: 10 };

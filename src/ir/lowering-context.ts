@@ -4,7 +4,11 @@
  * In: AST statements. Out: JSON values recorded with their source ranges.
  */
 import type * as A from "../syntax/ast.js";
-import { makeDiagnostic, type Diagnostic, type DiagnosticExtras } from "../diagnostics/diagnostic.js";
+import {
+  makeDiagnostic,
+  type Diagnostic,
+  type DiagnosticExtras,
+} from "../diagnostics/diagnostic.js";
 import type { Code } from "../diagnostics/catalog.js";
 import type { Range, SourceFile } from "../diagnostics/source-file.js";
 import { SpanIndex } from "./span-index.js";
@@ -119,6 +123,8 @@ export class BlockReader {
 
   all<K extends A.Stmt["kind"]>(key: string, kind: K): Extract<A.Stmt, { kind: K }>[] {
     if (!this.multi.has(key)) throw new Error(`internal: \`${key}\` is not a repeatable statement`);
-    return (this.repeated.get(key) ?? []).filter((s): s is Extract<A.Stmt, { kind: K }> => s.kind === kind);
+    return (this.repeated.get(key) ?? []).filter(
+      (s): s is Extract<A.Stmt, { kind: K }> => s.kind === kind,
+    );
   }
 }

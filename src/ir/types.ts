@@ -36,8 +36,7 @@ export interface DatasetIr {
 }
 
 export type FeatureSelection =
-  | { kind: "numeric"; except: string[] }
-  | { kind: "columns"; items: FeatureItem[] };
+  { kind: "numeric"; except: string[] } | { kind: "columns"; items: FeatureItem[] };
 
 export type FeatureItem = { column: string } | { from: string; to: string };
 
@@ -70,7 +69,14 @@ export interface HeadIr {
  */
 export type LateralIr =
   | { kind: "linear"; from: string[]; into: LayerRef[] }
-  | { kind: "adapter"; from: string[]; into: LayerRef[]; width: number; alpha: number; activation: Activation };
+  | {
+      kind: "adapter";
+      from: string[];
+      into: LayerRef[];
+      width: number;
+      alpha: number;
+      activation: Activation;
+    };
 
 export interface ColumnIr {
   id: string;
@@ -114,8 +120,7 @@ export interface StageIr {
 }
 
 export type FoldsIr =
-  | { kind: "stratified" | "grouped"; k: number }
-  | { kind: "leave_one_group_out" };
+  { kind: "stratified" | "grouped"; k: number } | { kind: "leave_one_group_out" };
 
 export interface EvaluationIr {
   folds: FoldsIr;

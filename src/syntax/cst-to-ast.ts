@@ -40,7 +40,12 @@ function literal(n: C.LiteralCstNode): A.Literal {
   if (c.StringLiteral) {
     const token = first(c.StringLiteral, "string");
     const raw = token.image;
-    return { type: "string", raw, value: decodeString(raw, token.tokenType === ClosedString).value, range };
+    return {
+      type: "string",
+      raw,
+      value: decodeString(raw, token.tokenType === ClosedString).value,
+      range,
+    };
   }
   const t = first(c.Identifier ?? c.Kw_head, "name");
   return { type: "name", raw: t.image, value: t.image, range };
@@ -68,7 +73,9 @@ function mapping(n: C.MappingCstNode): A.Mapping {
 }
 
 /** A `key value` or `key items` setting node (the `keyed` rules of the parser). */
-function keyedSetting(n: CstNode & { children: { key?: IToken[]; value: C.LiteralCstNode[] } }): A.Setting {
+function keyedSetting(
+  n: CstNode & { children: { key?: IToken[]; value: C.LiteralCstNode[] } },
+): A.Setting {
   const key = first(n.children.key, "key");
   return {
     kind: "setting",
@@ -79,7 +86,9 @@ function keyedSetting(n: CstNode & { children: { key?: IToken[]; value: C.Litera
   };
 }
 
-function keyedList(n: CstNode & { children: { key?: IToken[]; value: C.ItemsCstNode[] } }): A.ListSetting {
+function keyedList(
+  n: CstNode & { children: { key?: IToken[]; value: C.ItemsCstNode[] } },
+): A.ListSetting {
   const key = first(n.children.key, "key");
   return {
     kind: "list-setting",
@@ -203,8 +212,12 @@ function lateral(n: C.LateralStmtCstNode): A.Lateral {
     keyRange: tokenRange(first(c.Kw_lateral, "lateral")),
     sources: items(first(c.sources, "sources")),
     targets: items(first(c.targets, "targets")),
-    type: kind ? { type: "name", raw: kind.image, value: kind.image, range: tokenRange(kind) } : null,
-    options: (c.lateralOption ?? []).map((o) => first(options(o.children.key, o.children.value), "option")),
+    type: kind
+      ? { type: "name", raw: kind.image, value: kind.image, range: tokenRange(kind) }
+      : null,
+    options: (c.lateralOption ?? []).map((o) =>
+      first(options(o.children.key, o.children.value), "option"),
+    ),
     range: nodeRange(n),
   };
 }
@@ -309,19 +322,43 @@ function declaration(n: C.DeclarationCstNode): A.Decl {
   });
   if (c.datasetDecl) {
     const d = first(c.datasetDecl, "dataset");
-    return block("dataset", d, d.children.Kw_dataset, d.children.name, (d.children.datasetStmt ?? []).map(datasetStmt));
+    return block(
+      "dataset",
+      d,
+      d.children.Kw_dataset,
+      d.children.name,
+      (d.children.datasetStmt ?? []).map(datasetStmt),
+    );
   }
   if (c.taskDecl) {
     const d = first(c.taskDecl, "task");
-    return block("task", d, d.children.Kw_task, d.children.name, (d.children.taskStmt ?? []).map(taskStmt));
+    return block(
+      "task",
+      d,
+      d.children.Kw_task,
+      d.children.name,
+      (d.children.taskStmt ?? []).map(taskStmt),
+    );
   }
   if (c.columnDecl) {
     const d = first(c.columnDecl, "column");
-    return block("column", d, d.children.Kw_column, d.children.name, (d.children.columnStmt ?? []).map(columnStmt));
+    return block(
+      "column",
+      d,
+      d.children.Kw_column,
+      d.children.name,
+      (d.children.columnStmt ?? []).map(columnStmt),
+    );
   }
   if (c.trainingDecl) {
     const d = first(c.trainingDecl, "training");
-    return block("training", d, d.children.Kw_training, undefined, (d.children.trainingStmt ?? []).map(trainingStmt));
+    return block(
+      "training",
+      d,
+      d.children.Kw_training,
+      undefined,
+      (d.children.trainingStmt ?? []).map(trainingStmt),
+    );
   }
   const d = first(c.evaluationDecl, "evaluation");
   return block(

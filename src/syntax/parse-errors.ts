@@ -2,7 +2,8 @@
  * Parser error messages in the rustc style: lowercase, names in backticks, "expected …, found …".
  * In: what Chevrotain knows at a failure (expected token types, actual tokens, rule). Out: one message.
  */
-import { EOF, tokenLabel, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import type { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import { EOF, tokenLabel } from "./chevrotain.js";
 
 /** What a rule is called in messages, for the rules where the token list alone is unhelpful. */
 const ruleDescriptions: Record<string, string> = {

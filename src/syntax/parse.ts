@@ -3,7 +3,8 @@
  * In: a SourceFile. Out: the AST (null when there are syntax errors), the comments, and PNN1xxx diagnostics.
  * All independent lexical and syntax errors of one file are reported in one pass, capped at MAX_ERRORS.
  */
-import { EOF, tokenLabel, type IRecognitionException, type IToken } from "chevrotain";
+import type { IRecognitionException, IToken } from "chevrotain";
+import { EOF, tokenLabel } from "./chevrotain.js";
 import { closestNames, didYouMean } from "../diagnostics/suggest.js";
 import { makeDiagnostic, type Diagnostic, type Result } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../diagnostics/source-file.js";
@@ -38,7 +39,10 @@ export function parse(file: SourceFile): Result<Parsed> {
     range: { start: t.startOffset, end: t.startOffset + t.image.length },
     block: t.tokenType === BlockComment || t.tokenType === UnterminatedComment,
   }));
-  const diagnostics: Diagnostic[] = [...lexerDiagnostics(file, lexed.errors), ...tokenDiagnostics(file, lexed)];
+  const diagnostics: Diagnostic[] = [
+    ...lexerDiagnostics(file, lexed.errors),
+    ...tokenDiagnostics(file, lexed),
+  ];
   if (lexed.tokens.length === 0 && diagnostics.length === 0) {
     diagnostics.push(
       makeDiagnostic("PNN1008", file, { start: 0, end: 0 }, "the spec is empty", {
@@ -90,9 +94,15 @@ function tokenDiagnostics(
       if (bad !== null) {
         const at = t.startOffset + 1 + bad - 1;
         out.push(
-          makeDiagnostic("PNN1010", file, { start: at, end: at + 2 }, `unknown escape \`${t.image.slice(bad, bad + 2)}\``, {
-            hint: 'write `\\\\` for a backslash; strings accept `\\"`, `\\\\`, `\\n` and `\\t`',
-          }),
+          makeDiagnostic(
+            "PNN1010",
+            file,
+            { start: at, end: at + 2 },
+            `unknown escape \`${t.image.slice(bad, bad + 2)}\``,
+            {
+              hint: 'write `\\\\` for a backslash; strings accept `\\"`, `\\\\`, `\\n` and `\\t`',
+            },
+          ),
         );
       }
     }
@@ -100,33 +110,51 @@ function tokenDiagnostics(
   for (const t of lexed.groups["comments"] ?? []) {
     if (t.tokenType === UnterminatedComment) {
       out.push(
-        makeDiagnostic("PNN1003", file, { start: t.startOffset, end: t.startOffset + 2 }, "unterminated block comment", {
-          hint: "close the comment with `*/`",
-        }),
+        makeDiagnostic(
+          "PNN1003",
+          file,
+          { start: t.startOffset, end: t.startOffset + 2 },
+          "unterminated block comment",
+          {
+            hint: "close the comment with `*/`",
+          },
+        ),
       );
     }
   }
   return out;
 }
 
-function parserDiagnostics(file: SourceFile, errors: IRecognitionException[], tokens: IToken[]): Diagnostic[] {
+function parserDiagnostics(
+  file: SourceFile,
+  errors: IRecognitionException[],
+  tokens: IToken[],
+): Diagnostic[] {
   return errors.map((e) => {
     const token = e.token;
     if (token.tokenType === EOF || Number.isNaN(token.startOffset)) {
       const end = file.text.length;
       const open = unclosedBracket(tokens);
       const expected = e.message.replace(/, found end of file$/, "");
-      return makeDiagnostic("PNN1006", file, { start: end, end }, `unexpected end of file: ${expected}`, {
-        labels: open ? [{ range: open, message: "this bracket is never closed" }] : [],
-        hint: open ? "add the missing closing bracket" : undefined,
-      });
+      return makeDiagnostic(
+        "PNN1006",
+        file,
+        { start: end, end },
+        `unexpected end of file: ${expected}`,
+        {
+          labels: open ? [{ range: open, message: "this bracket is never closed" }] : [],
+          hint: open ? "add the missing closing bracket" : undefined,
+        },
+      );
     }
     const range = { start: token.startOffset, end: token.startOffset + token.image.length };
     const unknown = unknownStatement(e);
     if (unknown) {
       const suggestions = closestNames(token.image, unknown.allowed);
       return makeDiagnostic("PNN1005", file, range, `unknown ${unknown.what} \`${token.image}\``, {
-        hint: didYouMean(suggestions) ?? `expected one of ${unknown.allowed.map((k) => `\`${k}\``).join(", ")}`,
+        hint:
+          didYouMean(suggestions) ??
+          `expected one of ${unknown.allowed.map((k) => `\`${k}\``).join(", ")}`,
         suggestions,
       });
     }

@@ -3,7 +3,8 @@
  * In: tokens from the lexer. Out: a concrete syntax tree plus parse errors, with error recovery on so
  * that one pass reports several independent mistakes. grammar/pnn.ebnf is generated from these rules.
  */
-import { CstParser, type CstNode, type IToken, type TokenType } from "chevrotain";
+import type { CstNode, IToken, TokenType } from "chevrotain";
+import { CstParser } from "./chevrotain.js";
 import {
   allTokens,
   Arrow,
@@ -22,9 +23,14 @@ import {
 } from "./tokens.js";
 import { errorMessages } from "./parse-errors.js";
 
-class PnnParser extends CstParser {
-  constructor() {
+export class PnnParser extends CstParser {
+  /**
+   * Grammar validation (ambiguities, left recursion) costs most of start-up; the shared instance
+   * skips it and a test builds one with `validate` on, so a broken grammar still fails CI.
+   */
+  constructor({ validate = false }: { validate?: boolean } = {}) {
     super(allTokens, {
+      skipValidations: !validate,
       recoveryEnabled: true,
       errorMessageProvider: errorMessages,
       maxLookahead: 2,

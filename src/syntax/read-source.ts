@@ -12,11 +12,17 @@ export function readSource(path: string, bytes: Uint8Array): Result<SourceFile> 
   const file = new SourceFile(path, lossy);
   const diagnostics: Diagnostic[] = [];
   if (bytes.length > MAX_SPEC_BYTES) {
-    const mib = (bytes.length / 1024 / 1024).toFixed(1);
+    const size = `${bytes.length} bytes`;
     diagnostics.push(
-      makeDiagnostic("PNN1009", file, { start: 0, end: 0 }, `spec is ${mib} MiB, over the 4 MiB limit`, {
-        hint: "a spec describes an experiment; keep data in the files that `dataset` blocks name",
-      }),
+      makeDiagnostic(
+        "PNN1009",
+        file,
+        { start: 0, end: 0 },
+        `spec is ${size}, over the 4 MiB limit`,
+        {
+          hint: "a spec describes an experiment; keep data in the files that `dataset` blocks name",
+        },
+      ),
     );
     return { value: new SourceFile(path, ""), diagnostics };
   }
@@ -27,9 +33,15 @@ export function readSource(path: string, bytes: Uint8Array): Result<SourceFile> 
     const offset = new TextDecoder().decode(bytes.subarray(0, bad)).length;
     const what = bad === nul ? "a NUL byte" : "a byte that is not valid UTF-8";
     diagnostics.push(
-      makeDiagnostic("PNN1007", file, { start: offset, end: offset + 1 }, `not a text file: ${what} at byte ${bad}`, {
-        hint: "a `.pnn` spec must be UTF-8 text",
-      }),
+      makeDiagnostic(
+        "PNN1007",
+        file,
+        { start: offset, end: offset + 1 },
+        `not a text file: ${what} at byte ${bad}`,
+        {
+          hint: "a `.pnn` spec must be UTF-8 text",
+        },
+      ),
     );
   }
   return { value: file, diagnostics };
@@ -40,7 +52,16 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i] ?? 0;
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    const need =
+      b < 0x80
+        ? 0
+        : b >= 0xc2 && b <= 0xdf
+          ? 1
+          : b >= 0xe0 && b <= 0xef
+            ? 2
+            : b >= 0xf0 && b <= 0xf4
+              ? 3
+              : -1;
     if (need < 0) return i;
     for (let k = 1; k <= need; k++) {
       const c = bytes[i + k];

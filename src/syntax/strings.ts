@@ -5,7 +5,10 @@
 
 const escapes: Record<string, string> = { '"': '"', "\\": "\\", n: "\n", t: "\t" };
 
-export function decodeString(raw: string, closed: boolean): { value: string; badEscapeAt: number | null } {
+export function decodeString(
+  raw: string,
+  closed: boolean,
+): { value: string; badEscapeAt: number | null } {
   const body = raw.slice(1, closed ? -1 : undefined);
   let value = "";
   let badEscapeAt: number | null = null;
@@ -26,5 +29,9 @@ export function decodeString(raw: string, closed: boolean): { value: string; bad
 
 /** The canonical way to write a string value back. */
 export function encodeString(value: string): string {
-  return '"' + value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\t/g, "\\t") + '"';
+  return (
+    '"' +
+    value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\t/g, "\\t") +
+    '"'
+  );
 }

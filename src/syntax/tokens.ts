@@ -3,7 +3,8 @@
  * In: nothing. Out: token types, the keyword table and the Chevrotain lexer built from them.
  * Keywords are reserved; a data column that shares a keyword's spelling is written as a string.
  */
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.js";
 
 export const Identifier = createToken({
   name: "Identifier",
@@ -55,7 +56,11 @@ export const NumberLiteral = createToken({
 });
 
 /** Both complete and unterminated strings belong to this category, so the parser accepts either. */
-export const StringLiteral = createToken({ name: "StringLiteral", pattern: Lexer.NA, label: "string" });
+export const StringLiteral = createToken({
+  name: "StringLiteral",
+  pattern: Lexer.NA,
+  label: "string",
+});
 export const ClosedString = createToken({
   name: "ClosedString",
   pattern: /"(?:[^"\\\r\n]|\\.)*"/,

@@ -8,9 +8,19 @@ import type { SourceFile } from "../../diagnostics/source-file.js";
 import type { SpanIndex } from "../../ir/span-index.js";
 import { LANGUAGE_VERSION, type ColumnIr, type Ir, type TaskIr } from "../../ir/types.js";
 import { CheckContext } from "./context.js";
-import { checkHeadSize, checkInitShape, checkLateralLayers, checkSourceFeatures } from "./columns.js";
+import {
+  checkHeadSize,
+  checkInitShape,
+  checkLateralLayers,
+  checkSourceFeatures,
+} from "./columns.js";
 import { checkClassMap, checkLabelLeak } from "./data.js";
-import { checkComparison, checkEarlyStopping, checkFoldCounts, checkFoldGroups } from "./evaluation.js";
+import {
+  checkComparison,
+  checkEarlyStopping,
+  checkFoldCounts,
+  checkFoldGroups,
+} from "./evaluation.js";
 import { checkDuplicateNames, checkReferences } from "./names.js";
 import {
   checkFrozenSets,
@@ -48,9 +58,17 @@ export const checks: {
 function checkLanguageVersion(ctx: CheckContext): void {
   const v = ctx.ir.language;
   if (v === LANGUAGE_VERSION) return;
-  ctx.report("PNN3021", "/language", `language version ${v} is not supported; this pnnc reads version ${LANGUAGE_VERSION}`, {
-    hint: v > LANGUAGE_VERSION ? "the spec was written for a newer pnnc; upgrade pnnc" : "migrate the spec with `pnnc upgrade`",
-  });
+  ctx.report(
+    "PNN3021",
+    "/language",
+    `language version ${v} is not supported; this pnnc reads version ${LANGUAGE_VERSION}`,
+    {
+      hint:
+        v > LANGUAGE_VERSION
+          ? "the spec was written for a newer pnnc; upgrade pnnc"
+          : "migrate the spec with `pnnc upgrade`",
+    },
+  );
 }
 
 export function checkSemantics(file: SourceFile, ir: Ir, spans: SpanIndex): Diagnostic[] {

@@ -20,7 +20,8 @@ export function checkLateralLayers(ctx: CheckContext, column: ColumnIr, path: st
       }
       if (target !== "head" && target > depth) {
         ctx.report("PNN3007", at, `column \`${column.id}\` has no layer \`h${target}\``, {
-          hint: depth === 0 ? "the column has no hidden layers" : `its hidden layers are h1..h${depth}`,
+          hint:
+            depth === 0 ? "the column has no hidden layers" : `its hidden layers are h1..h${depth}`,
         });
         return;
       }
@@ -31,8 +32,16 @@ export function checkLateralLayers(ctx: CheckContext, column: ColumnIr, path: st
         if (source.layers.length >= needed) continue;
         const fed = target === "head" ? "the head" : `\`h${target}\``;
         ctx.report("PNN3007", at, `source \`${sourceId}\` has no layer to feed ${fed}`, {
-          labels: [{ path: ctx.columnPath(sourceId) + "/id", message: `\`${sourceId}\` has ${source.layers.length} hidden layers` }],
-          hint: target === "head" ? "a head lateral reads the source's last hidden layer" : `${fed} would read \`${sourceId}.h${needed}\``,
+          labels: [
+            {
+              path: ctx.columnPath(sourceId) + "/id",
+              message: `\`${sourceId}\` has ${source.layers.length} hidden layers`,
+            },
+          ],
+          hint:
+            target === "head"
+              ? "a head lateral reads the source's last hidden layer"
+              : `${fed} would read \`${sourceId}.h${needed}\``,
         });
       }
     });
@@ -56,10 +65,20 @@ export function checkInitShape(ctx: CheckContext, column: ColumnIr, path: string
   if (!source || source === column) return;
   const shape = (c: ColumnIr) => c.layers.map((l) => l.units).join("-") || "no hidden layers";
   if (shape(source) === shape(column)) return;
-  ctx.report("PNN3011", `${path}/init`, `cannot initialise \`${column.id}\` from \`${source.id}\`: hidden layers differ`, {
-    labels: [{ path: ctx.columnPath(source.id) + "/id", message: `\`${source.id}\` is ${shape(source)}` }],
-    hint: `\`${column.id}\` is ${shape(column)}; \`init from\` copies every hidden layer, so widths must match`,
-  });
+  ctx.report(
+    "PNN3011",
+    `${path}/init`,
+    `cannot initialise \`${column.id}\` from \`${source.id}\`: hidden layers differ`,
+    {
+      labels: [
+        {
+          path: ctx.columnPath(source.id) + "/id",
+          message: `\`${source.id}\` is ${shape(source)}`,
+        },
+      ],
+      hint: `\`${column.id}\` is ${shape(column)}; \`init from\` copies every hidden layer, so widths must match`,
+    },
+  );
 }
 
 export function checkSourceFeatures(ctx: CheckContext, column: ColumnIr, path: string): void {
@@ -74,9 +93,19 @@ export function checkSourceFeatures(ctx: CheckContext, column: ColumnIr, path: s
     const theirs = source && ctx.datasetOfColumn(source);
     if (!theirs || theirs.id === mine.id) continue;
     if (JSON.stringify(theirs.features) === JSON.stringify(mine.features)) continue;
-    ctx.report("PNN3016", at, `\`${sourceId}\` reads dataset \`${theirs.id}\`, whose features differ from \`${mine.id}\``, {
-      labels: [{ path: `/datasets/${ctx.ir.datasets.indexOf(theirs)}/features`, message: "selected here" }],
-      hint: `give \`${mine.id}\` and \`${theirs.id}\` the same \`features\` selection`,
-    });
+    ctx.report(
+      "PNN3016",
+      at,
+      `\`${sourceId}\` reads dataset \`${theirs.id}\`, whose features differ from \`${mine.id}\``,
+      {
+        labels: [
+          {
+            path: `/datasets/${ctx.ir.datasets.indexOf(theirs)}/features`,
+            message: "selected here",
+          },
+        ],
+        hint: `give \`${mine.id}\` and \`${theirs.id}\` the same \`features\` selection`,
+      },
+    );
   }
 }

@@ -29,13 +29,26 @@ export function checkClassMap(ctx: CheckContext, task: TaskIr, path: string): vo
     if (m.from === m.to) {
       ctx.report("PNN3017", at, `\`${m.from} -> ${m.to}\` maps a class onto itself`);
     } else if (dropped.has(m.to)) {
-      ctx.report("PNN3017", `${at}/to`, `class \`${m.from}\` is merged into \`${m.to}\`, which is dropped`);
+      ctx.report(
+        "PNN3017",
+        `${at}/to`,
+        `class \`${m.from}\` is merged into \`${m.to}\`, which is dropped`,
+      );
     } else if (kept && !kept.has(m.to)) {
-      ctx.report("PNN3017", `${at}/to`, `class \`${m.from}\` is merged into \`${m.to}\`, which is not in \`classes\``, {
-        hint: `add \`${m.to}\` to \`classes\``,
-      });
+      ctx.report(
+        "PNN3017",
+        `${at}/to`,
+        `class \`${m.from}\` is merged into \`${m.to}\`, which is not in \`classes\``,
+        {
+          hint: `add \`${m.to}\` to \`classes\``,
+        },
+      );
     } else if (kept?.has(m.from)) {
-      ctx.report("PNN3017", `${at}/from`, `\`${m.from}\` is in \`classes\` but merged away into \`${m.to}\``);
+      ctx.report(
+        "PNN3017",
+        `${at}/from`,
+        `\`${m.from}\` is in \`classes\` but merged away into \`${m.to}\``,
+      );
     }
     if (dropped.has(m.from)) {
       ctx.report("PNN3017", `${at}/from`, `class \`${m.from}\` is both merged and dropped`);
@@ -52,17 +65,27 @@ export function checkLabelLeak(ctx: CheckContext, task: TaskIr, path: string): v
     const features = dataset.features;
     const role = column === task.label ? `the label of task \`${task.id}\`` : "the group column";
     if (features.kind === "numeric" && !features.except.includes(column)) {
-      ctx.report("PNN3023", `/datasets/${di}/features`, `\`features numeric\` of \`${dataset.id}\` may include \`${column}\`, ${role}`, {
-        labels: [{ path: `${path}/label`, message: "used as a label here" }],
-        hint: `add \`${column}\` to \`except\``,
-      });
+      ctx.report(
+        "PNN3023",
+        `/datasets/${di}/features`,
+        `\`features numeric\` of \`${dataset.id}\` may include \`${column}\`, ${role}`,
+        {
+          labels: [{ path: `${path}/label`, message: "used as a label here" }],
+          hint: `add \`${column}\` to \`except\``,
+        },
+      );
     }
     if (features.kind === "columns") {
       const k = features.items.findIndex((it) => "column" in it && it.column === column);
       if (k >= 0) {
-        ctx.report("PNN3023", `/datasets/${di}/features/items/${k}`, `\`${column}\`, ${role}, is selected as a feature`, {
-          hint: `remove \`${column}\` from \`features\``,
-        });
+        ctx.report(
+          "PNN3023",
+          `/datasets/${di}/features/items/${k}`,
+          `\`${column}\`, ${role}, is selected as a feature`,
+          {
+            hint: `remove \`${column}\` from \`features\``,
+          },
+        );
       }
     }
   }

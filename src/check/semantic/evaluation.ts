@@ -11,17 +11,27 @@ export function checkFoldGroups(ctx: CheckContext): void {
   if (folds.kind === "stratified") return;
   ctx.ir.datasets.forEach((d, i) => {
     if (d.group !== null) return;
-    ctx.report("PNN3018", "/evaluation/folds/kind", `\`${folds.kind}\` folds need a group column, but dataset \`${d.id}\` declares none`, {
-      labels: [{ path: `/datasets/${i}/id`, message: "no `group` here" }],
-      hint: `add \`group COLUMN\` (e.g. the speaker) to dataset \`${d.id}\``,
-    });
+    ctx.report(
+      "PNN3018",
+      "/evaluation/folds/kind",
+      `\`${folds.kind}\` folds need a group column, but dataset \`${d.id}\` declares none`,
+      {
+        labels: [{ path: `/datasets/${i}/id`, message: "no `group` here" }],
+        hint: `add \`group COLUMN\` (e.g. the speaker) to dataset \`${d.id}\``,
+      },
+    );
   });
   ctx.ir.tasks.forEach((t, i) => {
     const d = ctx.datasets.get(t.dataset);
     if (d?.group !== t.label) return;
-    ctx.report("PNN3024", `/tasks/${i}/label`, `task \`${t.id}\` predicts the group column, but \`${folds.kind}\` folds keep test groups out of training`, {
-      hint: "use `stratified` folds, where every group appears in every fold (as in Gideon et al. 2017)",
-    });
+    ctx.report(
+      "PNN3024",
+      `/tasks/${i}/label`,
+      `task \`${t.id}\` predicts the group column, but \`${folds.kind}\` folds keep test groups out of training`,
+      {
+        hint: "use `stratified` folds, where every group appears in every fold (as in Gideon et al. 2017)",
+      },
+    );
   });
 }
 
@@ -30,17 +40,27 @@ export function checkFoldCounts(ctx: CheckContext): void {
   if (folds.kind === "leave_one_group_out") return;
   const training = folds.k - 1 - validationFolds;
   if (training < 1) {
-    ctx.report("PNN3019", "/evaluation/validationFolds", `${folds.k} folds minus 1 test and ${validationFolds} validation folds leave none for training`, {
-      hint: `use at most ${Math.max(0, folds.k - 2)} validation folds, or more folds`,
-    });
+    ctx.report(
+      "PNN3019",
+      "/evaluation/validationFolds",
+      `${folds.k} folds minus 1 test and ${validationFolds} validation folds leave none for training`,
+      {
+        hint: `use at most ${Math.max(0, folds.k - 2)} validation folds, or more folds`,
+      },
+    );
     return;
   }
   ctx.ir.stages.forEach((s, i) =>
     s.trainFolds?.forEach((n, k) => {
       if (n <= training) return;
-      ctx.report("PNN3019", `/stages/${i}/trainFolds/${k}`, `\`train_folds\` asks for ${n} folds, but only ${training} are left for training`, {
-        hint: `${folds.k} folds minus 1 test and ${validationFolds} validation folds leave ${training}`,
-      });
+      ctx.report(
+        "PNN3019",
+        `/stages/${i}/trainFolds/${k}`,
+        `\`train_folds\` asks for ${n} folds, but only ${training} are left for training`,
+        {
+          hint: `${folds.k} folds minus 1 test and ${validationFolds} validation folds leave ${training}`,
+        },
+      );
     }),
   );
 }
@@ -49,10 +69,15 @@ export function checkEarlyStopping(ctx: CheckContext): void {
   if (ctx.ir.evaluation.validationFolds > 0) return;
   ctx.ir.stages.forEach((s, i) => {
     if (s.earlyStopping === null) return;
-    ctx.report("PNN3025", `/stages/${i}/earlyStopping`, `stage \`${s.id}\` stops early, but \`validation 0\` leaves no validation fold to watch`, {
-      labels: [{ path: "/evaluation/validationFolds", message: "no validation folds" }],
-      hint: "set `validation 1`, or `early_stop off`",
-    });
+    ctx.report(
+      "PNN3025",
+      `/stages/${i}/earlyStopping`,
+      `stage \`${s.id}\` stops early, but \`validation 0\` leaves no validation fold to watch`,
+      {
+        labels: [{ path: "/evaluation/validationFolds", message: "no validation folds" }],
+        hint: "set `validation 1`, or `early_stop off`",
+      },
+    );
   });
 }
 
@@ -62,13 +87,26 @@ export function checkComparison(ctx: CheckContext): void {
   compare.forEach((id, k) => {
     const column = ctx.columns.get(id);
     if (!column || !first || column.task === first.task) return;
-    ctx.report("PNN3020", `/evaluation/compare/${k}`, `\`${id}\` solves task \`${column.task}\`, but \`${first.id}\` solves \`${first.task}\``, {
-      hint: "compare columns of the same task, trained on the same folds",
-    });
+    ctx.report(
+      "PNN3020",
+      `/evaluation/compare/${k}`,
+      `\`${id}\` solves task \`${column.task}\`, but \`${first.id}\` solves \`${first.task}\``,
+      {
+        hint: "compare columns of the same task, trained on the same folds",
+      },
+    );
   });
   if (baseline !== null && ctx.columns.has(baseline) && !compare.includes(baseline)) {
-    ctx.report("PNN3020", "/evaluation/baseline", `the baseline \`${baseline}\` is not among the compared columns`, {
-      hint: compare.length === 0 ? "add `compare [ … ]` with the methods to compare" : `add \`${baseline}\` to \`compare\``,
-    });
+    ctx.report(
+      "PNN3020",
+      "/evaluation/baseline",
+      `the baseline \`${baseline}\` is not among the compared columns`,
+      {
+        hint:
+          compare.length === 0
+            ? "add `compare [ … ]` with the methods to compare"
+            : `add \`${baseline}\` to \`compare\``,
+      },
+    );
   }
 }

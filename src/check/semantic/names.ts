@@ -54,17 +54,23 @@ function hintForEmpty(kind: string, scope: ReadonlyMap<string, unknown>): string
 
 export function checkReferences(ctx: CheckContext): void {
   const { ir } = ctx;
-  ir.tasks.forEach((t, i) => checkRef(ctx, "PNN3004", "dataset", `/tasks/${i}/dataset`, t.dataset, ctx.datasets));
+  ir.tasks.forEach((t, i) =>
+    checkRef(ctx, "PNN3004", "dataset", `/tasks/${i}/dataset`, t.dataset, ctx.datasets),
+  );
   ir.columns.forEach((c, i) => {
     const p = `/columns/${i}`;
     checkRef(ctx, "PNN3005", "task", `${p}/task`, c.task, ctx.tasks);
     if (c.init !== null) checkRef(ctx, "PNN3006", "column", `${p}/init`, c.init, ctx.columns);
     c.laterals.forEach((l, j) =>
-      l.from.forEach((s, k) => checkRef(ctx, "PNN3006", "column", `${p}/laterals/${j}/from/${k}`, s, ctx.columns)),
+      l.from.forEach((s, k) =>
+        checkRef(ctx, "PNN3006", "column", `${p}/laterals/${j}/from/${k}`, s, ctx.columns),
+      ),
     );
   });
   ir.stages.forEach((s, i) => {
-    s.train.forEach((c, k) => checkRef(ctx, "PNN3006", "column", `/stages/${i}/train/${k}`, c, ctx.columns));
+    s.train.forEach((c, k) =>
+      checkRef(ctx, "PNN3006", "column", `/stages/${i}/train/${k}`, c, ctx.columns),
+    );
     s.freeze.forEach((f, k) =>
       checkRef(ctx, "PNN3006", "column", `/stages/${i}/freeze/${k}/column`, f.column, ctx.columns),
     );

@@ -21,6 +21,10 @@ export function checkTrainedOnce(ctx: CheckContext): void {
       });
     }),
   );
+  // An unresolved name in a `train` list, or no stage at all, is the cause worth reporting; "never
+  // trained" warnings would only repeat it.
+  const unresolved = ctx.ir.stages.some((s) => s.train.some((c) => !ctx.columns.has(c)));
+  if (unresolved || ctx.ir.stages.length === 0) return;
   ctx.ir.columns.forEach((c, i) => {
     if (!ctx.trainedIn.has(c.id)) {
       ctx.report("PNN3014", `/columns/${i}/id`, `column \`${c.id}\` is never trained`, {
@@ -35,7 +39,11 @@ export function checkSourcesEarlier(ctx: CheckContext): void {
   ctx.ir.columns.forEach((column, i) => {
     const stage = ctx.trainedIn.get(column.id);
     const sources: [string, string, string][] = column.laterals.flatMap((l, j) =>
-      l.from.map((s, k): [string, string, string] => [s, `/columns/${i}/laterals/${j}/from/${k}`, "a lateral"]),
+      l.from.map((s, k): [string, string, string] => [
+        s,
+        `/columns/${i}/laterals/${j}/from/${k}`,
+        "a lateral",
+      ]),
     );
     if (column.init !== null) sources.push([column.init, `/columns/${i}/init`, "`init from`"]);
     for (const [source, at, what] of sources) {
@@ -53,10 +61,15 @@ export function checkSourcesEarlier(ctx: CheckContext): void {
       }
       if (stage === undefined || sourceStage < stage) continue;
       const when = sourceStage === stage ? "in the same stage as" : "after";
-      ctx.report("PNN3008", at, `${what} reads \`${source}\`, which is trained ${when} \`${column.id}\``, {
-        labels: [{ path: `/stages/${sourceStage}/id`, message: `\`${source}\` is trained here` }],
-        hint: `progressive networks read only frozen columns; train \`${source}\` in an earlier stage`,
-      });
+      ctx.report(
+        "PNN3008",
+        at,
+        `${what} reads \`${source}\`, which is trained ${when} \`${column.id}\``,
+        {
+          labels: [{ path: `/stages/${sourceStage}/id`, message: `\`${source}\` is trained here` }],
+          hint: `progressive networks read only frozen columns; train \`${source}\` in an earlier stage`,
+        },
+      );
     }
   });
 }
@@ -74,20 +87,35 @@ export function checkFrozenSets(ctx: CheckContext): void {
       }
       if (trained === i) {
         if (f.layer === null) {
-          ctx.report("PNN3026", at, `stage \`${stage.id}\` both trains and freezes \`${f.column}\``, {
-            hint: "freeze single layers (`column.h1`) of a column you train, or drop it from `freeze`",
-          });
+          ctx.report(
+            "PNN3026",
+            at,
+            `stage \`${stage.id}\` both trains and freezes \`${f.column}\``,
+            {
+              hint: "freeze single layers (`column.h1`) of a column you train, or drop it from `freeze`",
+            },
+          );
         } else if (column.init === null) {
-          ctx.report("PNN3012", at, `\`${f.column}\` starts from random weights in this stage, so freezing its layer keeps them random`, {
-            hint: `add \`init from\` to \`${f.column}\`, or do not freeze this layer`,
-          });
+          ctx.report(
+            "PNN3012",
+            at,
+            `\`${f.column}\` starts from random weights in this stage, so freezing its layer keeps them random`,
+            {
+              hint: `add \`init from\` to \`${f.column}\`, or do not freeze this layer`,
+            },
+          );
         }
         return;
       }
       if (trained === undefined || trained > i) {
-        ctx.report("PNN3012", at, `stage \`${stage.id}\` freezes \`${f.column}\`, which no earlier stage trains`, {
-          hint: `train \`${f.column}\` in an earlier stage`,
-        });
+        ctx.report(
+          "PNN3012",
+          at,
+          `stage \`${stage.id}\` freezes \`${f.column}\`, which no earlier stage trains`,
+          {
+            hint: `train \`${f.column}\` in an earlier stage`,
+          },
+        );
       }
     });
   });
@@ -105,10 +133,15 @@ export function checkLateralSourcesFrozen(ctx: CheckContext): void {
         l.from.forEach((source, k) => {
           const sourceStage = ctx.trainedIn.get(source);
           if (frozen.has(source) || sourceStage === undefined || sourceStage >= i) return;
-          ctx.report("PNN3013", `/columns/${ci}/laterals/${j}/from/${k}`, `\`${id}\` reads \`${source}\`, but stage \`${stage.id}\` does not freeze it`, {
-            labels: [{ path: `/stages/${i}/id`, message: `\`${id}\` is trained here` }],
-            hint: `add \`freeze ${source}\` to stage \`${stage.id}\``,
-          });
+          ctx.report(
+            "PNN3013",
+            `/columns/${ci}/laterals/${j}/from/${k}`,
+            `\`${id}\` reads \`${source}\`, but stage \`${stage.id}\` does not freeze it`,
+            {
+              labels: [{ path: `/stages/${i}/id`, message: `\`${id}\` is trained here` }],
+              hint: `add \`freeze ${source}\` to stage \`${stage.id}\``,
+            },
+          );
         }),
       );
     }
@@ -117,7 +150,9 @@ export function checkLateralSourcesFrozen(ctx: CheckContext): void {
 
 export function checkSomethingToTrain(ctx: CheckContext): void {
   if (ctx.ir.columns.length === 0) {
-    ctx.report("PNN3022", "/name", "the spec declares no column", { hint: "add a `column NAME { … }` block" });
+    ctx.report("PNN3022", "/name", "the spec declares no column", {
+      hint: "add a `column NAME { … }` block",
+    });
   } else if (ctx.ir.stages.length === 0) {
     ctx.report("PNN3022", "/stages", "the spec has no training stage", {
       hint: "add `training { stage NAME { train COLUMN } }`",

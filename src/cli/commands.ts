@@ -1,0 +1,131 @@
+/**
+ * The front-end commands: `check`, `fmt`, `compile --target ir` and `explain`.
+ * In: parsed arguments. Out: an exit code (0 ok, 1 diagnostics or unformatted files, 2 usage).
+ * None of them loads TensorFlow.js.
+ */
+import { compileSpec, type FrontEndResult } from "../compile.js";
+import { catalog, isCode } from "../diagnostics/catalog.js";
+import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { formatSpec } from "../format/format.js";
+import { expandSpecArgs, readBytes, writeFileAtomic } from "./files.js";
+import { printDiagnostics, printJsonDiagnostics, printProblem } from "./output.js";
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Compiles each file; usage problems (missing files) are reported and turn into exit code 2. */
+function compileAll(args: string[]): { results: FrontEndResult[]; usageProblems: string[] } {
+  const { files, problems } = expandSpecArgs(args);
+  const results: FrontEndResult[] = [];
+  for (const path of files) {
+    const read = readBytes(path);
+    if ("problem" in read) problems.push(read.problem);
+    else results.push(compileSpec(path, read.bytes));
+  }
+  return { results, usageProblems: problems };
+}
+
+export function runCheck(args: string[], opts: { json?: boolean }): number {
+  const { results, usageProblems } = compileAll(args);
+  const diagnostics = results.flatMap((r) => r.diagnostics);
+  usageProblems.forEach(printProblem);
+  if (opts.json) printJsonDiagnostics(diagnostics);
+  else {
+    printDiagnostics(
+      diagnostics,
+      results.map((r) => r.file),
+    );
+    if (!hasErrors(diagnostics) && usageProblems.length === 0) {
+      const warnings = diagnostics.length;
+      const n = results.length;
+      process.stderr.write(
+        `checked ${n} spec${n === 1 ? "" : "s"}: no errors${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}\n`,
+      );
+    }
+  }
+  if (usageProblems.length > 0) return EXIT_USAGE;
+  return hasErrors(diagnostics) ? EXIT_FAILED : EXIT_OK;
+}
+
+/** Formats a parsed spec; syntax errors make formatting impossible and are reported instead. */
+function formatted(r: FrontEndResult): { text: string } | { diagnostics: Diagnostic[] } {
+  if (!r.ast) return { diagnostics: r.diagnostics };
+  return { text: formatSpec(r.ast, r.comments, r.file.text) };
+}
+
+export function runFmt(args: string[], opts: { check?: boolean; write?: boolean }): number {
+  if (opts.check && opts.write) {
+    printProblem("`--check` and `--write` cannot be used together");
+    return EXIT_USAGE;
+  }
+  const { files, problems } = expandSpecArgs(args);
+  problems.forEach(printProblem);
+  if (problems.length > 0) return EXIT_USAGE;
+  if (!opts.check && !opts.write && files.length !== 1) {
+    printProblem("without `--check` or `--write`, `fmt` prints one file; pass exactly one");
+    return EXIT_USAGE;
+  }
+  let failed = false;
+  for (const path of files) {
+    const read = readBytes(path);
+    if ("problem" in read) {
+      printProblem(read.problem);
+      return EXIT_USAGE;
+    }
+    // Formatting needs only a syntax tree: lowering and checks are not required to pass.
+    const result = compileSpec(path, read.bytes);
+    const out = formatted(result);
+    if ("diagnostics" in out) {
+      printDiagnostics(out.diagnostics, [result.file]);
+      failed = true;
+      continue;
+    }
+    const changed = out.text !== result.file.text;
+    if (opts.check) {
+      if (changed) {
+        process.stderr.write(`${path}: not formatted\n`);
+        failed = true;
+      }
+    } else if (opts.write) {
+      if (changed) {
+        writeFileAtomic(path, out.text);
+        process.stderr.write(`formatted ${path}\n`);
+      }
+    } else {
+      process.stdout.write(out.text);
+    }
+  }
+  return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+export const targets = ["ir"] as const;
+
+export function runCompile(file: string, opts: { target: string; output?: string }): number {
+  if (!(targets as readonly string[]).includes(opts.target)) {
+    printProblem(`unknown target \`${opts.target}\`; available: ${targets.join(", ")}`);
+    return EXIT_USAGE;
+  }
+  const { results, usageProblems } = compileAll([file]);
+  usageProblems.forEach(printProblem);
+  if (usageProblems.length > 0) return EXIT_USAGE;
+  const result = results[0];
+  if (!result) return EXIT_USAGE;
+  printDiagnostics(result.diagnostics, [result.file]);
+  if (!result.ir) return EXIT_FAILED;
+  const json = JSON.stringify(result.ir, null, 2) + "\n";
+  if (opts.output) writeFileAtomic(opts.output, json);
+  else process.stdout.write(json);
+  return EXIT_OK;
+}
+
+export function runExplain(code: string): number {
+  const upper = code.toUpperCase();
+  if (!isCode(upper)) {
+    printProblem(`unknown diagnostic code \`${code}\``);
+    return EXIT_USAGE;
+  }
+  const entry = catalog[upper];
+  process.stdout.write(`${upper} (${entry.severity}): ${entry.title}\n\n${entry.explanation}\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/**
+ * `pnnc`, the command line: parses arguments with commander and dispatches to the commands.
+ * In: argv. Out: an exit code: 0 ok, 1 failed check or run, 2 usage error, 70 internal error.
+ * Bad input never produces a stack trace; only an internal bug does, and only with PNNC_DEBUG=1.
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { LANGUAGE_VERSION } from "../ir/types.js";
+import { EXIT_USAGE, runCheck, runCompile, runExplain, runFmt, targets } from "./commands.js";
+
+const EXIT_INTERNAL = 70;
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command("pnnc")
+    .description("A declarative language and compiler for progressive neural networks.")
+    .version(`pnnc ${packageVersion()} (language version ${LANGUAGE_VERSION})`, "-V, --version")
+    .showHelpAfterError("(run `pnnc --help` for usage)")
+    .exitOverride();
+
+  program
+    .command("check")
+    .description("check specs and report diagnostics (a directory means every .pnn file in it)")
+    .argument("<files...>", "spec files or directories")
+    .option("--json", "print diagnostics as one JSON object on stdout")
+    .action((files: string[], opts: { json?: boolean }) => setExit(runCheck(files, opts)));
+
+  program
+    .command("fmt")
+    .description("format specs canonically (prints one file unless --check or --write)")
+    .argument("<files...>", "spec files or directories")
+    .option("--check", "exit 1 when a file is not formatted")
+    .option("--write", "rewrite files in place")
+    .action((files: string[], opts: { check?: boolean; write?: boolean }) =>
+      setExit(runFmt(files, opts)),
+    );
+
+  program
+    .command("compile")
+    .description("compile a spec to a target")
+    .argument("<file>", "spec file")
+    .option("-t, --target <target>", `output target (${targets.join(", ")})`, "ir")
+    .option("-o, --output <path>", "write to a file instead of stdout")
+    .action((file: string, opts: { target: string; output?: string }) =>
+      setExit(runCompile(file, opts)),
+    );
+
+  program
+    .command("explain")
+    .description("explain a diagnostic code, e.g. `pnnc explain PNN3008`")
+    .argument("<code>", "diagnostic code")
+    .action((code: string) => setExit(runExplain(code)));
+
+  for (const command of program.commands)
+    command.exitOverride().showHelpAfterError(`(run \`pnnc ${command.name()} --help\` for usage)`);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exit = 0;
+  const program = buildProgram((code) => (exit = code));
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exit;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      const ok = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(
+        e.code,
+      );
+      return ok ? 0 : EXIT_USAGE;
+    }
+    const err = e as Error;
+    process.stderr.write(
+      `pnnc: internal error: ${err.message}\n(this is a bug in pnnc; please report it with the spec that caused it)\n`,
+    );
+    if (process.env["PNNC_DEBUG"]) process.stderr.write(`${err.stack ?? ""}\n`);
+    return EXIT_INTERNAL;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
