@@ -100,8 +100,14 @@ export class PnnParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(LSquare);
-          this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE2(this.item) });
-          this.OPTION(() => this.CONSUME2(Comma, { LABEL: "trailing" }));
+          this.OPTION(() => {
+            this.SUBRULE2(this.item);
+            this.MANY(() => {
+              this.CONSUME(Comma);
+              this.SUBRULE3(this.item);
+            });
+            this.OPTION2(() => this.CONSUME2(Comma, { LABEL: "trailing" }));
+          });
           this.CONSUME(RSquare);
         },
       },
@@ -120,8 +126,14 @@ export class PnnParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(LSquare);
-          this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE2(this.mapping) });
-          this.OPTION(() => this.CONSUME2(Comma, { LABEL: "trailing" }));
+          this.OPTION(() => {
+            this.SUBRULE2(this.mapping);
+            this.MANY(() => {
+              this.CONSUME(Comma);
+              this.SUBRULE3(this.mapping);
+            });
+            this.OPTION2(() => this.CONSUME2(Comma, { LABEL: "trailing" }));
+          });
           this.CONSUME(RSquare);
         },
       },

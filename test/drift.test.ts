@@ -1,0 +1,53 @@
+/**
+ * Generated files and goldens are in sync with their sources: `npm run gen` output, computed in
+ * memory, must equal what is committed (grammar artefacts, CST types, IR goldens, error baselines,
+ * README's diagnostic table). Also: the reference grammar is the parser's, and the parser is valid.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { allArtifacts, repoRoot } from "../src/tools/artifacts.js";
+import { PnnParser } from "../src/syntax/parser.js";
+
+describe("generated artefacts", async () => {
+  const artifacts = await allArtifacts();
+
+  it("cover the grammar, the CST types, every golden and the README", () => {
+    const paths = artifacts.map((a) => a.path);
+    for (const p of [
+      "grammar/pnn.ebnf",
+      "grammar/pnn-railroad.html",
+      "grammar/pnn.tmLanguage.json",
+    ]) {
+      expect(paths).toContain(p);
+    }
+    expect(paths.filter((p) => p.startsWith("generated/ir/")).length).toBeGreaterThanOrEqual(8);
+  });
+
+  for (const { path, content } of artifacts) {
+    it(`${path} is up to date (run \`npm run gen\` if not)`, () => {
+      expect(readFileSync(join(repoRoot, path), "utf8")).toBe(content);
+    });
+  }
+
+  it("the railroad diagrams need no network", () => {
+    const html = artifacts.find((a) => a.path === "grammar/pnn-railroad.html")?.content ?? "";
+    expect(html).not.toMatch(/src=['"]https?:/);
+    expect(html).not.toMatch(/href=['"]https?:/);
+    expect(html).toContain("serializedGrammar");
+  });
+
+  it("the EBNF names every parser rule", () => {
+    const ebnf = artifacts.find((a) => a.path === "grammar/pnn.ebnf")?.content ?? "";
+    const parser = new PnnParser();
+    for (const rule of parser.getSerializedGastProductions()) {
+      expect(ebnf).toMatch(new RegExp(`^${(rule as unknown as { name: string }).name} = `, "m"));
+    }
+  });
+});
+
+describe("the grammar", () => {
+  it("passes Chevrotain's grammar validations (no ambiguity, no left recursion)", () => {
+    expect(() => new PnnParser({ validate: true })).not.toThrow();
+  });
+});

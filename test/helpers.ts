@@ -1,0 +1,30 @@
+/**
+ * Shared test helpers: the repository's example specs and invalid fixtures, and compiling them.
+ * In: paths relative to the repository root. Out: file contents and front-end results.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { compileSpec, type FrontEndResult } from "../src/compile.js";
+import { listFiles, repoRoot } from "../src/tools/artifacts.js";
+
+export { repoRoot };
+
+export const exampleSpecs: string[] = listFiles("specs", ".pnn");
+export const invalidFixtures: string[] = listFiles("test/fixtures/invalid", ".pnn");
+
+export function read(path: string): string {
+  return readFileSync(join(repoRoot, path), "utf8");
+}
+
+export function compileFile(path: string): FrontEndResult {
+  return compileSpec(path, readFileSync(join(repoRoot, path)));
+}
+
+/** The AST without ranges: what must survive formatting. */
+export function shape(value: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(value, (key, v: unknown) =>
+      key === "range" || key === "keyRange" ? undefined : v,
+    ),
+  );
+}

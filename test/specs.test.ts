@@ -1,0 +1,85 @@
+/**
+ * Every example spec in specs/ (Vega-Lite's examples test): it checks with no diagnostic at all,
+ * its IR validates against the committed schema, and equals its committed golden in generated/ir/.
+ */
+import { describe, expect, it } from "vitest";
+import { isValidIr } from "../src/check/validate-schema.js";
+import { compileFile, exampleSpecs, read } from "./helpers.js";
+
+describe("example specs", () => {
+  it("include the paper's three methods for both source tasks and the other required examples", () => {
+    for (const name of [
+      "specs/paper/emotion-dnn.pnn",
+      "specs/paper/speaker-ptft.pnn",
+      "specs/paper/speaker-prognet.pnn",
+      "specs/paper/gender-ptft.pnn",
+      "specs/paper/gender-prognet.pnn",
+      "specs/three-column.pnn",
+      "specs/adapter.pnn",
+      "specs/cross-dataset.pnn",
+    ]) {
+      expect(exampleSpecs).toContain(name);
+    }
+  });
+
+  for (const spec of exampleSpecs) {
+    describe(spec, () => {
+      const result = compileFile(spec);
+
+      it("checks without errors or warnings", () => {
+        expect(result.diagnostics).toEqual([]);
+        expect(result.ir).not.toBeNull();
+      });
+
+      it("produces IR that validates against the schema", () => {
+        expect(isValidIr(result.ir)).toBe(true);
+      });
+
+      it("matches its IR golden", () => {
+        const golden = read(
+          spec.replace(/^specs\//, "generated/ir/").replace(/\.pnn$/, ".ir.json"),
+        );
+        expect(result.ir).toEqual(JSON.parse(golden));
+      });
+    });
+  }
+
+  it("the paper's methods are short specs", () => {
+    for (const spec of exampleSpecs.filter((s) => s.startsWith("specs/paper/"))) {
+      const lines = read(spec)
+        .split("\n")
+        .filter((l) => l.trim() !== "" && !l.trim().startsWith("//"));
+      expect(lines.length, spec).toBeLessThan(70);
+    }
+  });
+});
+
+describe("the paper's network", () => {
+  it("speaker ProgNet: 4 x 256 sigmoid with dropout 0.5, laterals into h2..h4 and the head", () => {
+    const ir = compileFile("specs/paper/speaker-prognet.pnn").ir;
+    const emotion = ir?.columns.find((c) => c.id === "emotion");
+    expect(emotion?.layers).toEqual(
+      Array.from({ length: 4 }, () => ({
+        kind: "dense",
+        units: 256,
+        activation: "sigmoid",
+        dropout: 0.5,
+      })),
+    );
+    expect(emotion?.laterals).toEqual([
+      { kind: "linear", from: ["speaker"], into: [2, 3, 4, "head"] },
+    ]);
+    expect(ir?.stages.map((s) => [s.id, s.train, s.freeze])).toEqual([
+      ["source", ["speaker"], []],
+      ["target", ["emotion"], [{ column: "speaker", layer: null }]],
+    ]);
+    expect(ir?.stages[1]?.optimizer).toEqual({ name: "adam", learningRate: 0.0005, momentum: 0 });
+    expect(ir?.evaluation.folds).toEqual({ kind: "stratified", k: 10 });
+  });
+
+  it("PT/FT initialises the emotion column from the trained source column", () => {
+    const ir = compileFile("specs/paper/gender-ptft.pnn").ir;
+    expect(ir?.columns.find((c) => c.id === "emotion")?.init).toBe("gender");
+    expect(ir?.columns.find((c) => c.id === "emotion")?.laterals).toEqual([]);
+  });
+});
