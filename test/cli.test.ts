@@ -1,0 +1,313 @@
+/**
+ * The `pnnc` command-line contract, tested by spawning the built CLI (`dist/cli/main.js`; run
+ * `npm run build` first): exit codes, human and JSON diagnostics, usage errors without stack
+ * traces, help/version, `fmt`/`compile` file handling, hostile inputs, and no TF.js in the front end.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CLI = join(ROOT, "dist/cli/main.js");
+const SPEC = "specs/paper/speaker-prognet.pnn";
+const GOLDEN = "generated/ir/paper/speaker-prognet.ir.json";
+const INVALID = "test/fixtures/invalid";
+const UNKNOWN_COLUMN = `${INVALID}/PNN3006-unknown-column.pnn`;
+const STACK_TRACE = /\n\s+at .*\(.*:\d+:\d+\)/;
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function pnnc(...args: string[]): Run {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  delete env["FORCE_COLOR"];
+  delete env["PNNC_DEBUG"];
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
+}
+
+/** Runs the CLI, asserts the exit code and that nothing printed a stack trace. */
+function expectExit(code: number, ...args: string[]): Run {
+  const r = pnnc(...args);
+  expect(r.status, `pnnc ${args.join(" ")}\n${r.stderr}`).toBe(code);
+  expect(r.stderr).not.toMatch(STACK_TRACE);
+  expect(r.stdout).not.toMatch(STACK_TRACE);
+  return r;
+}
+
+type SpanKey = "start" | "end" | "line" | "column" | "endLine" | "endColumn";
+type JsonSpan = Record<SpanKey, number> & { file: string };
+type JsonDiagnostic = {
+  code: string;
+  severity: string;
+  span: JsonSpan;
+  labels?: { span: JsonSpan }[];
+};
+
+function checkJson(...files: string[]): { run: Run; diagnostics: JsonDiagnostic[] } {
+  const run = pnnc("check", "--json", ...files);
+  expect(run.stderr).not.toMatch(STACK_TRACE);
+  const parsed = JSON.parse(run.stdout) as unknown; // throws unless stdout is exactly one JSON value
+  expect(parsed).toEqual({ diagnostics: expect.any(Array) });
+  return { run, diagnostics: (parsed as { diagnostics: JsonDiagnostic[] }).diagnostics };
+}
+
+/** 1-based line/column of a UTF-16 offset, computed independently of the compiler. */
+function position(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  return { line: before.split("\n").length, column: offset - (before.lastIndexOf("\n") + 1) + 1 };
+}
+
+function expectSpanAgreesWithText(span: JsonSpan): void {
+  const text = readFileSync(resolve(ROOT, span.file), "utf8");
+  expect(Number.isInteger(span.start) && Number.isInteger(span.end)).toBe(true);
+  expect(span.start).toBeGreaterThanOrEqual(0);
+  expect(span.end).toBeGreaterThanOrEqual(span.start);
+  expect(span.end).toBeLessThanOrEqual(text.length);
+  expect({ line: span.line, column: span.column }).toEqual(position(text, span.start));
+  expect({ line: span.endLine, column: span.endColumn }).toEqual(position(text, span.end));
+}
+
+let tmp = "";
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  tmp = mkdtempSync(join(tmpdir(), "pnnc-cli-test-"));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("pnnc check", () => {
+  it("exits 0 on a valid spec and on a directory of specs", () => {
+    expect(expectExit(0, "check", SPEC).stderr).toContain("checked 1 spec: no errors");
+    expect(expectExit(0, "check", "specs").stderr).toMatch(/checked \d+ specs: no errors/);
+  });
+
+  it("renders an error with code, file:line:col, the source line, carets and a hint", () => {
+    const { stderr } = expectExit(1, "check", UNKNOWN_COLUMN);
+    expect(stderr).toContain("error[PNN3006]");
+    expect(stderr).toContain(`${UNKNOWN_COLUMN}:24:11`);
+    expect(stderr).toMatch(/^24 \|\s+train cc$/m);
+    expect(stderr).toMatch(/^\s+\|\s{11}\^\^$/m); // carets under `cc`, column 11
+    expect(stderr).toContain("hint: did you mean `c`?");
+  });
+
+  it("exits 0 when a spec has only warnings, and still shows them", () => {
+    const { stderr } = expectExit(0, "check", `${INVALID}/PNN3014-column-never-trained.pnn`);
+    expect(stderr).toContain("warning[PNN3014]");
+  });
+});
+
+describe("usage errors exit 2 without a stack trace", () => {
+  it.each([
+    ["unknown flag", ["check", "--bogus", "specs"]],
+    ["missing file", ["check", "nope.pnn"]],
+    ["unknown command", ["frobnicate", SPEC]],
+    ["unknown target", ["compile", SPEC, "--target", "nope"]],
+    ["fmt with two files and no flag", ["fmt", SPEC, "specs/adapter.pnn"]],
+    ["fmt --check --write", ["fmt", "--check", "--write", "x"]],
+  ])("%s", (_name, args) => {
+    const { stdout, stderr } = expectExit(2, ...args);
+    expect(stderr.trim()).not.toBe("");
+    expect(stdout).toBe("");
+  });
+});
+
+describe("pnnc check --json", () => {
+  it("prints one object whose spans point at the offending text", () => {
+    const { run, diagnostics } = checkJson(UNKNOWN_COLUMN);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe("");
+    expect(diagnostics).toHaveLength(1);
+    const d = diagnostics[0]!;
+    expect(d).toMatchObject({ code: "PNN3006", severity: "error", message: expect.any(String) });
+    expect(Object.keys(d.span).sort()).toEqual(
+      ["column", "end", "endColumn", "endLine", "file", "line", "start"].sort(),
+    );
+    expect(d.span).toMatchObject({ file: UNKNOWN_COLUMN, line: 24, column: 11, endLine: 24 });
+    expect(readFileSync(join(ROOT, UNKNOWN_COLUMN), "utf8").slice(d.span.start, d.span.end)).toBe(
+      "cc",
+    );
+    expectSpanAgreesWithText(d.span);
+  });
+
+  it("counts offsets and columns in UTF-16 code units past non-ASCII text", () => {
+    const file = join(tmp, "unicode.pnn");
+    const text = readFileSync(join(ROOT, UNKNOWN_COLUMN), "utf8");
+    writeFileSync(file, `// émotion → 😀\n${text.replace("train cc", "/* 😀é */ train cc")}`);
+    const { diagnostics } = checkJson(file);
+    const d = diagnostics.find((x) => x.code === "PNN3006")!;
+    expect(readFileSync(file, "utf8").slice(d.span.start, d.span.end)).toBe("cc");
+    expectSpanAgreesWithText(d.span);
+  });
+
+  it("gives an empty list and exit 0 for a valid spec", () => {
+    const { run, diagnostics } = checkJson(SPEC);
+    expect(run.status).toBe(0);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it("concatenates every file's diagnostics into one object, all spans consistent", () => {
+    const { run, diagnostics } = checkJson(INVALID, SPEC);
+    expect(run.status).toBe(1);
+    const pnnFiles = new Set(diagnostics.map((d) => d.span.file));
+    expect(pnnFiles.size).toBeGreaterThan(30);
+    for (const file of pnnFiles) {
+      const expected = /\/(PNN\d{4})-[^/]*\.pnn$/.exec(file)?.[1];
+      const codes = diagnostics.filter((d) => d.span.file === file).map((d) => d.code);
+      if (expected) expect(codes, file).toContain(expected);
+    }
+    for (const d of diagnostics) {
+      expect(["error", "warning"]).toContain(d.severity);
+      expectSpanAgreesWithText(d.span);
+      for (const label of d.labels ?? []) expectSpanAgreesWithText(label.span);
+    }
+  });
+});
+
+describe("help and version", () => {
+  it.each([[["--help"]], [["check", "--help"]], [["fmt", "--help"]], [["compile", "--help"]]])(
+    "%j prints usage and exits 0",
+    (args) => {
+      const { stdout } = expectExit(0, ...args);
+      const sub = args.length > 1 ? `${args[0]} ` : "";
+      expect(stdout).toMatch(new RegExp(`^Usage: pnnc ${sub}`));
+    },
+  );
+
+  it("--version prints the compiler and language versions on stdout", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    const { stdout } = expectExit(0, "--version");
+    expect(stdout).toMatch(/^pnnc \d+\.\d+\.\d+(?:-[\w.]+)? \(language version 1\)\n$/);
+    expect(stdout).toContain(`pnnc ${pkg.version} `);
+  });
+});
+
+describe("pnnc fmt", () => {
+  const messy = () => join(tmp, "messy.pnn");
+  const original = () => readFileSync(join(ROOT, SPEC), "utf8");
+
+  it("prints the canonical text, which for a formatted spec is the file itself", () => {
+    expect(expectExit(0, "fmt", SPEC).stdout).toBe(original());
+    expectExit(0, "fmt", "--check", "specs");
+  });
+
+  it("--check fails naming an unformatted file; --write fixes it and keeps comments", () => {
+    const text = original()
+      .replace(/^ {2}/gm, "\t  ")
+      .replace(/ \{$/gm, "   {")
+      .replace(/\n\n/g, "\n\n\n");
+    expect(text).not.toBe(original());
+    writeFileSync(messy(), text);
+    expect(expectExit(1, "fmt", "--check", messy()).stderr).toContain(messy());
+    expect(readFileSync(messy(), "utf8")).toBe(text); // --check never writes
+    expectExit(0, "fmt", "--write", messy());
+    expectExit(0, "fmt", "--check", messy());
+    const written = readFileSync(messy(), "utf8");
+    expect(written).toContain("// Speaker → emotion progressive network");
+    expect(written).toContain("/* Speaker layer k feeds emotion layer k+1;");
+    expect(written).toBe(original());
+  });
+
+  it("refuses a file with a syntax error and leaves it unchanged", () => {
+    const bad = join(tmp, "syntax-error.pnn");
+    const text = readFileSync(join(ROOT, INVALID, "PNN1005-unexpected-token.pnn"), "utf8");
+    writeFileSync(bad, text);
+    expect(expectExit(1, "fmt", bad).stderr).toContain("error[PNN1005]");
+    expectExit(1, "fmt", "--write", bad);
+    expect(readFileSync(bad, "utf8")).toBe(text);
+  });
+});
+
+describe("pnnc compile --target ir", () => {
+  const golden = () => JSON.parse(readFileSync(join(ROOT, GOLDEN), "utf8")) as unknown;
+
+  it("prints the committed golden IR", () => {
+    expect(JSON.parse(expectExit(0, "compile", SPEC, "--target", "ir").stdout)).toEqual(golden());
+  });
+
+  it("-o writes the IR to a file and nothing to stdout", () => {
+    const out = join(tmp, "out.ir.json");
+    expect(expectExit(0, "compile", SPEC, "-o", out).stdout).toBe("");
+    expect(JSON.parse(readFileSync(out, "utf8"))).toEqual(golden());
+  });
+
+  it("on an invalid spec exits 1 and neither creates nor touches the -o file", () => {
+    const fresh = join(tmp, "never.ir.json");
+    expectExit(1, "compile", UNKNOWN_COLUMN, "-o", fresh);
+    expect(existsSync(fresh)).toBe(false);
+    const existing = join(tmp, "existing.ir.json");
+    writeFileSync(existing, "known content\n");
+    expect(expectExit(1, "compile", UNKNOWN_COLUMN, "-o", existing).stderr).toContain(
+      "error[PNN3006]",
+    );
+    expect(readFileSync(existing, "utf8")).toBe("known content\n");
+  });
+});
+
+describe("pnnc explain", () => {
+  it("explains a known code and rejects an unknown one", () => {
+    expect(expectExit(0, "explain", "PNN3008").stdout).toMatch(/^PNN3008 \(error\): .*trained/);
+    expect(expectExit(2, "explain", "PNN9999").stdout).toBe("");
+  });
+});
+
+/** Every emitted module reachable from `entry` through static relative imports, and bare specifiers. */
+function staticImportGraph(entry: string): { modules: Set<string>; bare: Set<string> } {
+  const modules = new Set<string>();
+  const bare = new Set<string>();
+  const importRe = /^\s*(?:import|export)\b(?:[^"';]*?\bfrom)?\s*["']([^"']+)["']/gm;
+  const visit = (file: string): void => {
+    if (modules.has(file)) return;
+    modules.add(file);
+    for (const [, spec] of readFileSync(file, "utf8").matchAll(importRe)) {
+      if (spec === undefined) continue;
+      if (spec.startsWith("./") || spec.startsWith("../")) visit(resolve(dirname(file), spec));
+      else bare.add(spec);
+    }
+  };
+  visit(entry);
+  return { modules, bare };
+}
+
+describe("start-up", () => {
+  it("check, fmt and compile --target ir never import TensorFlow.js", () => {
+    const { modules, bare } = staticImportGraph(CLI);
+    for (const m of ["dist/compile.js", "dist/format/format.js", "dist/cli/commands.js"])
+      expect(modules).toContain(join(ROOT, m));
+    expect(bare).toContain("commander"); // the scan does see bare specifiers
+    expect([...bare].filter((s) => s.startsWith("@tensorflow"))).toEqual([]);
+  });
+
+  it("records (does not bound) the wall-clock time of `check`", ({ annotate }) => {
+    const r = expectExit(0, "check", SPEC);
+    expect(r.ms).toBeGreaterThan(0);
+    void annotate(`pnnc check ${SPEC}: ${r.ms.toFixed(0)} ms`);
+  });
+});
+
+describe("hostile inputs", () => {
+  it.each([
+    ["binary", "binary.pnn", Buffer.from("pnn 1 x\n\0\0\x01\x02\xff\n", "latin1"), "PNN1007"],
+    ["empty", "empty.pnn", Buffer.alloc(0), "PNN1008"],
+  ])("a %s file is refused", (_name, fileName, bytes, code) => {
+    const file = join(tmp, fileName);
+    writeFileSync(file, bytes);
+    expect(expectExit(1, "check", file).stderr).toContain(`error[${code}]`);
+  });
+
+  it("a 10 MB file is refused with PNN1009", () => {
+    const file = join(tmp, "big.pnn");
+    const line = `// ${"x".repeat(76)}\n`;
+    writeFileSync(file, "pnn 1 big\n" + line.repeat(Math.ceil((10 * 1024 * 1024) / line.length)));
+    const { stderr } = expectExit(1, "check", file);
+    expect(stderr).toContain("error[PNN1009]");
+    expect(stderr).toContain(file);
+  });
+});
