@@ -44,6 +44,31 @@ describe("invalid fixtures", () => {
   });
 });
 
+describe("unreadable input", () => {
+  it("locates the first byte that is not UTF-8", () => {
+    const bytes = new Uint8Array([...new TextEncoder().encode("pnn 1 x\n// caf"), 0xe9, 0x0a]);
+    const d = compileSpec("latin1.pnn", bytes).diagnostics;
+    expect(d.map((x) => [x.code, x.span.line, x.span.column])).toEqual([["PNN1007", 2, 7]]);
+  });
+
+  it("accepts UTF-8 with a byte-order mark and CRLF line endings", () => {
+    const text = "\ufeffpnn 1 x\r\ncolumn c {\r\n  layers {\r\n    dense 8 relu\r\n  }\r\n}\r\n";
+    const codes = compileSpec("crlf.pnn", text).diagnostics.map((x) => x.code);
+    expect(codes).toEqual(["PNN2005"]);
+  });
+
+  it("refuses absurd nesting before it can exhaust the stack", () => {
+    const text =
+      "pnn 1 x\ncolumn c { layers {" + "repeat 1 {".repeat(100000) + "}".repeat(100000) + "} }\n";
+    expect(compileSpec("deep.pnn", text).diagnostics.map((x) => x.code)).toEqual(["PNN1011"]);
+  });
+
+  it("stops expanding `repeat` at the layer limit", () => {
+    const text = "pnn 1 x\ncolumn c { layers { repeat 1000 { repeat 1000 { dense 8 relu } } } }\n";
+    expect(compileSpec("wide.pnn", text).diagnostics.map((x) => x.code)).toContain("PNN2002");
+  });
+});
+
 describe("diagnostic quality", () => {
   it("suggests the closest name for a misspelt reference", () => {
     const d = compileFile("test/fixtures/invalid/PNN3005-unknown-task.pnn").diagnostics[0];

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { isValidIr } from "../src/check/validate-schema.js";
+import { compileSpec } from "../src/compile.js";
 import { compileFile, exampleSpecs, read } from "./helpers.js";
 
 describe("example specs", () => {
@@ -81,5 +82,17 @@ describe("the paper's network", () => {
     const ir = compileFile("specs/paper/gender-ptft.pnn").ir;
     expect(ir?.columns.find((c) => c.id === "emotion")?.init).toBe("gender");
     expect(ir?.columns.find((c) => c.id === "emotion")?.laterals).toEqual([]);
+  });
+});
+
+describe("benchmark specs", () => {
+  it("the generated N-column specs are valid, with one lateral per column after the first", async () => {
+    const { generateSpec } = await import("../src/bench/spec-generator.js");
+    for (const n of [1, 10, 100]) {
+      const result = compileSpec(`bench-${n}.pnn`, generateSpec(n));
+      expect(result.diagnostics).toEqual([]);
+      expect(result.ir?.columns.length).toBe(n);
+      expect(result.ir?.columns.flatMap((c) => c.laterals).length).toBe(n - 1);
+    }
   });
 });

@@ -68,6 +68,11 @@ export const catalog = {
     title: "invalid escape sequence",
     explanation: 'Strings accept the escapes `\\"`, `\\\\`, `\\n` and `\\t` only.',
   },
+  PNN1011: {
+    severity: "error",
+    title: "nesting too deep",
+    explanation: "Blocks and lists nest at most 64 deep; deeper nesting is refused before parsing.",
+  },
   PNN2000: {
     severity: "error",
     title: "invalid value",

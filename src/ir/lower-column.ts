@@ -13,6 +13,8 @@ import {
 } from "./lowering-context.js";
 
 const MAX_REPEAT = 1000;
+/** Matches the schema's limit; checked during expansion so `repeat 1000 { repeat 1000 {…} }` stays cheap. */
+const MAX_LAYERS = 10000;
 
 export function lowerColumn(ctx: LoweringContext, decl: A.Decl, path: string): JsonObject {
   const r = new BlockReader(ctx, decl.body, `column \`${decl.name?.text}\``, new Set(["lateral"]));
@@ -56,7 +58,17 @@ function expandLayers(
       continue;
     }
     const count = repeatCount(ctx, stmt.count);
-    for (let i = 0; i < count; i++) expandLayers(ctx, stmt.body, path, out);
+    for (let i = 0; i < count && out.length <= MAX_LAYERS; i++)
+      expandLayers(ctx, stmt.body, path, out);
+    if (out.length > MAX_LAYERS && !ctx.spans.has(`${path}/tooMany`)) {
+      ctx.spans.set(`${path}/tooMany`, stmt.range);
+      ctx.report(
+        "PNN2002",
+        stmt.count.range,
+        `this \`repeat\` makes more than ${MAX_LAYERS} layers`,
+      );
+      out.length = MAX_LAYERS;
+    }
   }
 }
 

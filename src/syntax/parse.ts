@@ -51,6 +51,15 @@ export function parse(file: SourceFile): Result<Parsed> {
     );
     return { value: { ast: null, comments }, diagnostics };
   }
+  const deep = tooDeep(lexed.tokens);
+  if (deep) {
+    diagnostics.push(
+      makeDiagnostic("PNN1011", file, deep, `nesting deeper than ${MAX_DEPTH} levels`, {
+        hint: "no spec needs this; flatten the blocks",
+      }),
+    );
+    return { value: { ast: null, comments }, diagnostics };
+  }
   const cst = parseTokens(lexed.tokens) as SpecCstNode;
   diagnostics.push(...parserDiagnostics(file, pnnParser.errors, lexed.tokens));
   const capped = dedupe(diagnostics).slice(0, MAX_ERRORS);
@@ -193,6 +202,22 @@ function unknownStatement(e: IRecognitionException): { what: string; allowed: st
     .computeContentAssist(block.rule, [])
     .map((s) => tokenLabel(s.nextTokenType).replace(/`/g, ""));
   return { what: block.what, allowed: [...new Set(allowed)] };
+}
+
+export const MAX_DEPTH = 64;
+
+/**
+ * The parser, the AST builder and the printer recurse on nesting; refusing absurd depth up front keeps
+ * a hostile file from overflowing the stack.
+ */
+function tooDeep(tokens: IToken[]): { start: number; end: number } | null {
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.tokenType === LCurly || t.tokenType === LSquare) depth++;
+    else if (t.tokenType === RCurly || t.tokenType === RSquare) depth = Math.max(0, depth - 1);
+    if (depth > MAX_DEPTH) return { start: t.startOffset, end: t.startOffset + 1 };
+  }
+  return null;
 }
 
 /** The innermost `{` or `[` left open at the end of the token stream. */

@@ -123,12 +123,13 @@ export function checkFrozenSets(ctx: CheckContext): void {
 
 /** Whatever a column reads through a lateral must be frozen in the stage that trains the column. */
 export function checkLateralSourcesFrozen(ctx: CheckContext): void {
+  const indexOf = new Map(ctx.ir.columns.map((c, i) => [c, i]));
   ctx.ir.stages.forEach((stage, i) => {
     const frozen = new Set(stage.freeze.filter((f) => f.layer === null).map((f) => f.column));
     for (const id of stage.train) {
       const column = ctx.columns.get(id);
       if (!column || ctx.trainedIn.get(id) !== i) continue;
-      const ci = ctx.ir.columns.indexOf(column);
+      const ci = indexOf.get(column) ?? -1;
       column.laterals.forEach((l, j) =>
         l.from.forEach((source, k) => {
           const sourceStage = ctx.trainedIn.get(source);
