@@ -7,6 +7,7 @@ import type * as A from "../syntax/ast.js";
 import { closestNames, didYouMean } from "../diagnostics/suggest.js";
 import {
   BlockReader,
+  declaration,
   type Json,
   type JsonObject,
   type LoweringContext,
@@ -18,10 +19,7 @@ const MAX_LAYERS = 10000;
 
 export function lowerColumn(ctx: LoweringContext, decl: A.Decl, path: string): JsonObject {
   const r = new BlockReader(ctx, decl.body, `column \`${decl.name?.text}\``, new Set(["lateral"]));
-  ctx.spans.set(path, decl.name?.range ?? decl.keyRange);
-  const out: JsonObject = {
-    id: ctx.at(`${path}/id`, decl.name?.range ?? decl.keyRange, decl.name?.text ?? ""),
-  };
+  const out = declaration(ctx, decl, path);
   const task = r.setting("task");
   if (task) out["task"] = ctx.name(`${path}/task`, task.value);
   const layersStmt = r.one("layers");

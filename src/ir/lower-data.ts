@@ -6,6 +6,7 @@
 import type * as A from "../syntax/ast.js";
 import {
   BlockReader,
+  declaration,
   type Json,
   type JsonObject,
   type LoweringContext,
@@ -13,10 +14,7 @@ import {
 
 export function lowerDataset(ctx: LoweringContext, decl: A.Decl, path: string): JsonObject {
   const r = new BlockReader(ctx, decl.body, `dataset \`${decl.name?.text}\``, new Set(["exclude"]));
-  ctx.spans.set(path, decl.name?.range ?? decl.keyRange);
-  const out: JsonObject = {
-    id: ctx.at(`${path}/id`, decl.name?.range ?? decl.keyRange, decl.name?.text ?? ""),
-  };
+  const out = declaration(ctx, decl, path);
   const file = r.setting("file");
   if (file) out["file"] = ctx.name(`${path}/file`, file.value);
   const format = r.setting("format");
@@ -71,10 +69,7 @@ function lowerFeatures(ctx: LoweringContext, f: A.Features | undefined, path: st
 
 export function lowerTask(ctx: LoweringContext, decl: A.Decl, path: string): JsonObject {
   const r = new BlockReader(ctx, decl.body, `task \`${decl.name?.text}\``);
-  ctx.spans.set(path, decl.name?.range ?? decl.keyRange);
-  const out: JsonObject = {
-    id: ctx.at(`${path}/id`, decl.name?.range ?? decl.keyRange, decl.name?.text ?? ""),
-  };
+  const out = declaration(ctx, decl, path);
   const data = r.setting("data");
   if (data) out["dataset"] = ctx.name(`${path}/dataset`, data.value);
   const label = r.setting("label");

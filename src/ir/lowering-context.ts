@@ -74,6 +74,13 @@ export class LoweringContext {
   }
 }
 
+/** Starts the IR object of a named declaration: its `id`, located at its name. */
+export function declaration(ctx: LoweringContext, decl: A.Decl, path: string): JsonObject {
+  const range = decl.name?.range ?? decl.keyRange;
+  ctx.spans.set(path, range);
+  return { id: ctx.at(`${path}/id`, range, decl.name?.text ?? "") };
+}
+
 /** Finds the statements of one block by key; a key given twice is reported once and the first wins. */
 export class BlockReader {
   private readonly byKey = new Map<string, A.Stmt>();

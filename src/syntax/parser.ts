@@ -3,7 +3,7 @@
  * In: tokens from the lexer. Out: a concrete syntax tree plus parse errors, with error recovery on so
  * that one pass reports several independent mistakes. grammar/pnn.ebnf is generated from these rules.
  */
-import type { CstNode, IToken, TokenType } from "chevrotain";
+import type { CstNode, IToken, ParserMethod } from "chevrotain";
 import { CstParser } from "./chevrotain.js";
 import {
   allTokens,
@@ -94,25 +94,7 @@ export class PnnParser extends CstParser {
   });
 
   /** One item, or a bracketed list of them (trailing comma allowed). */
-  items = this.RULE("items", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.item) },
-      {
-        ALT: () => {
-          this.CONSUME(LSquare);
-          this.OPTION(() => {
-            this.SUBRULE2(this.item);
-            this.MANY(() => {
-              this.CONSUME(Comma);
-              this.SUBRULE3(this.item);
-            });
-            this.OPTION2(() => this.CONSUME2(Comma, { LABEL: "trailing" }));
-          });
-          this.CONSUME(RSquare);
-        },
-      },
-    ]);
-  });
+  items = this.RULE("items", () => this.oneOrList(this.item));
 
   mapping = this.RULE("mapping", () => {
     this.SUBRULE(this.literal, { LABEL: "from" });
@@ -120,17 +102,20 @@ export class PnnParser extends CstParser {
     this.SUBRULE2(this.literal, { LABEL: "to" });
   });
 
-  mappings = this.RULE("mappings", () => {
+  mappings = this.RULE("mappings", () => this.oneOrList(this.mapping));
+
+  /** `element`, or `[ element, … ]` with an optional trailing comma. */
+  private oneOrList(element: ParserMethod<[], CstNode>): void {
     this.OR([
-      { ALT: () => this.SUBRULE(this.mapping) },
+      { ALT: () => this.SUBRULE(element) },
       {
         ALT: () => {
           this.CONSUME(LSquare);
           this.OPTION(() => {
-            this.SUBRULE2(this.mapping);
+            this.SUBRULE2(element);
             this.MANY(() => {
               this.CONSUME(Comma);
-              this.SUBRULE3(this.mapping);
+              this.SUBRULE3(element);
             });
             this.OPTION2(() => this.CONSUME2(Comma, { LABEL: "trailing" }));
           });
@@ -138,7 +123,7 @@ export class PnnParser extends CstParser {
         },
       },
     ]);
-  });
+  }
 
   /** A rule `name = key-word literal | …` (or `… items`): the settings one block accepts. */
   private keyed(name: string, keys: readonly Keyword[], value: "literal" | "items") {
