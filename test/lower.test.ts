@@ -67,6 +67,7 @@ describe("lowering", () => {
     expect(out.evaluation).toEqual({
       folds: { kind: "stratified", k: 10 },
       repeats: 1,
+      seed: 0,
       validationFolds: 1,
       metrics: ["uar", "accuracy"],
       compare: [],

@@ -179,9 +179,11 @@ export function lowerEvaluation(ctx: LoweringContext, decl: A.Decl | undefined):
   const metrics = r.list("metrics");
   const compare = r.list("compare");
   const baseline = r.setting("baseline");
+  const seed = r.setting("seed");
   return {
     folds: lowerFolds(ctx, r.one("folds"), `${path}/folds`),
     repeats: repeats ? ctx.number(`${path}/repeats`, repeats.value) : 1,
+    seed: seed ? ctx.number(`${path}/seed`, seed.value) : 0,
     validationFolds: validation ? ctx.number(`${path}/validationFolds`, validation.value) : 1,
     metrics: metrics
       ? metrics.value.items.flatMap((m, i) =>

@@ -125,6 +125,8 @@ export type FoldsIr =
 export interface EvaluationIr {
   folds: FoldsIr;
   repeats: number;
+  /** Seeds the fold shuffles (repeat r uses a seed derived from it), independent of training seeds. */
+  seed: number;
   validationFolds: number;
   metrics: Metric[];
   compare: string[];

@@ -362,7 +362,7 @@ export class PnnParser extends CstParser {
 
   evaluationSetting = this.keyed(
     "evaluationSetting",
-    ["repeats", "validation", "baseline"],
+    ["repeats", "validation", "seed", "baseline"],
     "literal",
   );
   evaluationList = this.keyed("evaluationList", ["metrics", "compare"], "items");
