@@ -13,9 +13,10 @@ import { compileFile, invalidFixtures, read } from "./helpers.js";
 const codeOf = (path: string) => /(PNN\d{4})/.exec(path)?.[1] ?? "";
 
 describe("invalid fixtures", () => {
-  it("cover every code in the catalog", () => {
+  it("cover every front-end code in the catalog (PNN4xxx data codes are covered in data tests)", () => {
     const covered = new Set([...invalidFixtures.map(codeOf), codeOf(oversizedSpec().path)]);
-    expect([...Object.keys(catalog)].filter((c) => !covered.has(c))).toEqual([]);
+    const frontEnd = Object.keys(catalog).filter((c) => !c.startsWith("PNN4"));
+    expect(frontEnd.filter((c) => !covered.has(c))).toEqual([]);
   });
 
   for (const path of invalidFixtures) {

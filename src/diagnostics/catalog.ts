@@ -253,6 +253,101 @@ export const catalog = {
     title: "frozen and trained",
     explanation: "A stage both trains and freezes the same column.",
   },
+  PNN4001: {
+    severity: "error",
+    title: "data file unreadable",
+    explanation:
+      "The file a `dataset` names does not exist or cannot be read. Relative paths are relative to the spec file.",
+  },
+  PNN4002: {
+    severity: "error",
+    title: "empty data file",
+    explanation: "The data file holds nothing, not even a header.",
+  },
+  PNN4003: {
+    severity: "error",
+    title: "no data rows",
+    explanation: "The data file has a header but no rows.",
+  },
+  PNN4004: {
+    severity: "error",
+    title: "malformed row",
+    explanation:
+      "A row has a different number of fields than the header, or the file cannot be parsed as the declared format.",
+  },
+  PNN4005: {
+    severity: "error",
+    title: "not a number",
+    explanation: "A feature column holds a value that is not a decimal number.",
+  },
+  PNN4006: {
+    severity: "error",
+    title: "non-finite value",
+    explanation:
+      "A feature value is NaN or infinite; write a missing value as an empty field instead.",
+  },
+  PNN4007: {
+    severity: "error",
+    title: "duplicate column",
+    explanation:
+      "Two columns of the data file share a name, so a reference to it would be ambiguous.",
+  },
+  PNN4008: {
+    severity: "error",
+    title: "unknown data column",
+    explanation: "The spec names a column that the data file's header does not have.",
+  },
+  PNN4009: {
+    severity: "error",
+    title: "single class",
+    explanation:
+      "After class maps and row filters, a task's label has fewer than two classes; there is nothing to learn.",
+  },
+  PNN4010: {
+    severity: "error",
+    title: "group too small",
+    explanation:
+      "With `stratified` folds every group (speaker) must have at least one row in every fold, so it needs as many rows as there are folds.",
+  },
+  PNN4011: {
+    severity: "error",
+    title: "class missing from training",
+    explanation:
+      "In some run, a class of a task has no row in the training folds, so the model cannot learn it.",
+  },
+  PNN4012: {
+    severity: "error",
+    title: "wrong separator",
+    explanation:
+      "The header parsed as a single column containing another separator; the file uses a different delimiter than the declared format.",
+  },
+  PNN4013: {
+    severity: "error",
+    title: "missing value",
+    explanation:
+      "A feature value is missing and the dataset's policy is `missing error`. Use `missing drop` or `missing mean` to accept such rows.",
+  },
+  PNN4014: {
+    severity: "error",
+    title: "unexpected label",
+    explanation: "A row's label is neither a class of the task nor dropped nor merged.",
+  },
+  PNN4015: {
+    severity: "error",
+    title: "malformed ARFF",
+    explanation: "The ARFF header is not `@relation`, `@attribute NAME TYPE` lines and `@data`.",
+  },
+  PNN4016: {
+    severity: "error",
+    title: "too few groups",
+    explanation: "Group-independent folds need at least as many groups as folds.",
+  },
+  PNN4017: {
+    severity: "error",
+    title: "feature mismatch",
+    explanation:
+      "Datasets linked by laterals or `init from` select different feature columns from their files.",
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type Code = keyof typeof catalog;

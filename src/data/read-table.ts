@@ -1,0 +1,251 @@
+/**
+ * Streams a feature table (CSV, openSMILE CSV with `;`, or ARFF) into typed columns.
+ * In: a path, a format, the columns whose text to keep and a plan that picks feature candidates
+ * from the header. Out: the table, or a DataProblem naming the file, row (line) and column.
+ * A candidate column is numeric when its first non-missing value is a number; a later text value in a
+ * numeric column is an error, never a silent drop.
+ */
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { parse, type Parser } from "csv-parse";
+import { Float32Column, StringColumn } from "./columns.js";
+import { parseField } from "./parse-number.js";
+import type { DataProblem } from "./problem.js";
+
+export type TableFormat = "csv" | "opensmile" | "arff";
+
+export interface FeaturePlan {
+  candidates: number[];
+  /** Explicitly listed features must all be numeric; `numeric` selections skip text columns. */
+  strict: boolean;
+}
+
+export interface TableRequest {
+  path: string;
+  /** The path as the spec wrote it, for messages. */
+  shownPath: string;
+  format: TableFormat;
+  keep: ReadonlySet<string>;
+  plan: (header: string[]) => FeaturePlan | DataProblem;
+}
+
+export interface RawTable {
+  header: string[];
+  rows: number;
+  /** 1-based line of each data row in the file. */
+  lines: number[];
+  /** Numeric feature candidates by column index; NaN marks a missing value. */
+  numeric: Map<number, Float32Array>;
+  text: Map<string, string[]>;
+}
+
+const MISSING = new Set(["?", "NA", "N/A"]);
+
+export async function readTable(req: TableRequest): Promise<RawTable | DataProblem> {
+  const exists = await stat(req.path).then(
+    (s) => (s.isFile() ? null : "it is not a file"),
+    () => "no such file",
+  );
+  if (exists) return { code: "PNN4001", message: `cannot read \`${req.shownPath}\`: ${exists}` };
+  try {
+    return await (req.format === "arff" ? readArff(req) : readDelimited(req));
+  } catch (e) {
+    return { code: "PNN4004", message: `\`${req.shownPath}\` is not a valid ${req.format} file: ${(e as Error).message}` };
+  }
+}
+
+/** Consumes records one by one; shared by the CSV and ARFF readers. */
+class TableBuilder {
+  header: string[] = [];
+  private plan: FeaturePlan | null = null;
+  private readonly numeric = new Map<number, Float32Column>();
+  private readonly decided = new Map<number, boolean>();
+  private readonly text = new Map<string, StringColumn>();
+  private readonly lines: number[] = [];
+  problem: DataProblem | null = null;
+
+  constructor(private readonly req: TableRequest) {}
+
+  setHeader(names: string[], line: number): boolean {
+    this.header = names.map((n) => n.trim());
+    const seen = new Map<string, number>();
+    for (const [i, name] of this.header.entries()) {
+      const first = seen.get(name);
+      if (first !== undefined) {
+        return this.fail({
+          code: "PNN4007",
+          message: `\`${this.req.shownPath}\` line ${line}: column \`${name}\` appears twice (columns ${first + 1} and ${i + 1})`,
+        });
+      }
+      seen.set(name, i);
+    }
+    const plan = this.req.plan(this.header);
+    if ("code" in plan) return this.fail(plan);
+    this.plan = plan;
+    for (const i of plan.candidates) this.numeric.set(i, new Float32Column());
+    for (const name of this.req.keep) {
+      if (seen.has(name)) this.text.set(name, new StringColumn());
+    }
+    return true;
+  }
+
+  addRow(fields: string[], line: number): boolean {
+    if (fields.length === 1 && (fields[0] ?? "").trim() === "") return true;
+    if (fields.length !== this.header.length) {
+      return this.fail({
+        code: "PNN4004",
+        message: `\`${this.req.shownPath}\` line ${line}: ${fields.length} fields, but the header has ${this.header.length}`,
+        hint: "every row needs one value per header column; quote values that contain the separator",
+      });
+    }
+    const row = this.lines.length;
+    this.lines.push(line);
+    for (const [name, column] of this.text) column.push((fields[this.header.indexOf(name)] ?? "").trim());
+    for (const [i, column] of this.numeric) {
+      const parsed = parseField(fields[i] ?? "", MISSING);
+      if (parsed.ok) {
+        this.decided.set(i, true);
+        column.push(parsed.value);
+        continue;
+      }
+      if (parsed.why === "missing") {
+        column.push(Number.NaN);
+        continue;
+      }
+      const name = this.header[i] ?? "";
+      const where = `\`${this.req.shownPath}\` line ${line}, column \`${name}\``;
+      if (parsed.why === "non-finite") {
+        return this.fail({ code: "PNN4006", message: `${where}: \`${fields[i]}\` is not a finite number` });
+      }
+      if (!this.decided.get(i) && !this.plan?.strict) {
+        // A text column under `features numeric`: not a feature (e.g. a file name or a label).
+        this.numeric.delete(i);
+        continue;
+      }
+      return this.fail({
+        code: "PNN4005",
+        message: `${where}: \`${fields[i]}\` is not a number`,
+        hint: this.plan?.strict ? "list only numeric columns in `features`" : `earlier rows of \`${name}\` hold numbers`,
+      });
+    }
+    void row;
+    return true;
+  }
+
+  fail(problem: DataProblem): false {
+    this.problem ??= problem;
+    return false;
+  }
+
+  finish(): RawTable | DataProblem {
+    if (this.problem) return this.problem;
+    if (this.header.length === 0) return { code: "PNN4002", message: `\`${this.req.shownPath}\` is empty` };
+    if (this.lines.length === 0) {
+      return { code: "PNN4003", message: `\`${this.req.shownPath}\` has a header but no data rows` };
+    }
+    const numeric = new Map([...this.numeric].map(([i, c]) => [i, c.view()]));
+    const text = new Map([...this.text].map(([n, c]) => [n, c.values]));
+    return { header: this.header, rows: this.lines.length, lines: this.lines, numeric, text };
+  }
+}
+
+function csvParser(delimiter: string, quote: string): Parser {
+  return parse({
+    delimiter,
+    quote,
+    bom: true,
+    relax_column_count: true,
+    record_delimiter: ["\r\n", "\n", "\r"],
+    info: true,
+    skip_empty_lines: true,
+  });
+}
+
+async function readDelimited(req: TableRequest): Promise<RawTable | DataProblem> {
+  const delimiter = req.format === "opensmile" ? ";" : ",";
+  const builder = new TableBuilder(req);
+  const parser = createReadStream(req.path).pipe(csvParser(delimiter, '"'));
+  let first = true;
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    if (first) {
+      first = false;
+      const other = otherSeparator(record, delimiter);
+      if (other) {
+        parser.destroy();
+        return {
+          code: "PNN4012",
+          message: `\`${req.shownPath}\` has a one-column header; it looks \`${other}\`-separated`,
+          hint: other === ";" ? "write `format opensmile` for `;`-separated files" : "save the table with `,` separators",
+        };
+      }
+      if (!builder.setHeader(record, info.lines)) break;
+      continue;
+    }
+    if (!builder.addRow(record, info.lines)) break;
+  }
+  parser.destroy();
+  return builder.finish();
+}
+
+function otherSeparator(header: string[], delimiter: string): string | null {
+  if (header.length !== 1) return null;
+  const only = header[0] ?? "";
+  return [";", ",", "\t", "|"].find((s) => s !== delimiter && only.includes(s)) ?? null;
+}
+
+/** ARFF: `@attribute NAME TYPE` lines up to `@data`, then comma-separated rows with `?` for missing. */
+async function readArff(req: TableRequest): Promise<RawTable | DataProblem> {
+  const builder = new TableBuilder(req);
+  const names: string[] = [];
+  const lines = createInterface({ input: createReadStream(req.path), crlfDelay: Infinity });
+  let lineNo = 0;
+  let inData = false;
+  for await (const rawLine of lines) {
+    lineNo++;
+    const line = lineNo === 1 ? rawLine.replace(/^\ufeff/, "") : rawLine;
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("%")) continue;
+    if (!inData) {
+      const attr = /^@attribute\s+('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+)\s+(.+)$/i.exec(trimmed);
+      if (attr) names.push((attr[1] ?? "").replace(/^['"]|['"]$/g, ""));
+      else if (/^@data\b/i.test(trimmed)) {
+        inData = true;
+        if (!builder.setHeader(names, lineNo)) break;
+      } else if (!/^@relation\b/i.test(trimmed)) {
+        lines.close();
+        return { code: "PNN4015", message: `\`${req.shownPath}\` line ${lineNo}: not an ARFF header line: \`${trimmed.slice(0, 40)}\`` };
+      }
+      continue;
+    }
+    if (!builder.addRow(splitArffRow(trimmed), lineNo)) break;
+  }
+  lines.close();
+  if (!inData && !builder.problem) {
+    return names.length === 0
+      ? { code: "PNN4002", message: `\`${req.shownPath}\` is empty` }
+      : { code: "PNN4015", message: `\`${req.shownPath}\` has no \`@data\` section` };
+  }
+  return builder.finish();
+}
+
+/** Splits one ARFF data row on commas outside single or double quotes. */
+function splitArffRow(line: string): string[] {
+  const out: string[] = [];
+  let field = "";
+  let quote: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i] ?? "";
+    if (quote) {
+      if (ch === "\\") field += line[++i] ?? "";
+      else if (ch === quote) quote = null;
+      else field += ch;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === ",") {
+      out.push(field);
+      field = "";
+    } else field += ch;
+  }
+  out.push(field);
+  return out;
+}
