@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { LANGUAGE_VERSION } from "../ir/types.js";
 import { EXIT_USAGE, runCheck, runCompile, runExplain, runFmt, targets } from "./commands.js";
+import { runDataInspect, runDataSynth, runPrepareRavdess } from "./data-commands.js";
 
 const EXIT_INTERNAL = 70;
 
@@ -51,6 +52,32 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action((file: string, opts: { target: string; output?: string }) =>
       setExit(runCompile(file, opts)),
     );
+
+  const data = program.command("data").description("inspect, prepare and synthesise data tables");
+  data
+    .command("inspect")
+    .description("load a spec's datasets, build its folds and report them")
+    .argument("<file>", "spec file")
+    .option("--json", "print the report as JSON on stdout")
+    .action(async (file: string, opts: { json?: boolean }) =>
+      setExit(await runDataInspect(file, opts)),
+    );
+  data
+    .command("synth")
+    .description("write a synthetic table shaped like an eGeMAPS export")
+    .requiredOption("--speakers <n>", "number of speakers")
+    .requiredOption("--utterances <m>", "utterances per speaker")
+    .requiredOption("--out <file>", "output CSV")
+    .option("--seed <s>", "random seed", "0")
+    .action((opts: { speakers: string; utterances: string; out: string; seed: string }) =>
+      setExit(runDataSynth(opts)),
+    );
+  data
+    .command("prepare-ravdess")
+    .description("derive speaker, gender and emotion columns from RAVDESS file names")
+    .argument("<input>", "eGeMAPS CSV with a `filename` column")
+    .argument("<output>", "prepared CSV")
+    .action((input: string, output: string) => setExit(runPrepareRavdess(input, output)));
 
   program
     .command("explain")

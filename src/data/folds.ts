@@ -34,7 +34,12 @@ function rowsByGroup(keys: RowKeys): Map<string, number[]> {
   return new Map([...out].sort(([a], [b]) => a.localeCompare(b, "en")));
 }
 
-export function assignFolds(scheme: FoldsIr, keys: RowKeys, seed: number, shownPath: string): FoldAssignment | DataProblem {
+export function assignFolds(
+  scheme: FoldsIr,
+  keys: RowKeys,
+  seed: number,
+  shownPath: string,
+): FoldAssignment | DataProblem {
   const rng = new Prng(seed);
   const groups = rowsByGroup(keys);
   const fold = new Int32Array(keys.strata.length);
@@ -80,7 +85,13 @@ export function assignFolds(scheme: FoldsIr, keys: RowKeys, seed: number, shownP
  * shuffled order) to put each row where its stratum is rarest so far, which keeps every class spread
  * over all folds even when it has only a few rows per group.
  */
-function dealStratified(k: number, groups: number[][], strata: readonly string[], rng: Prng, fold: Int32Array): void {
+function dealStratified(
+  k: number,
+  groups: number[][],
+  strata: readonly string[],
+  rng: Prng,
+  fold: Int32Array,
+): void {
   const stratumIds = new Map<string, number>();
   const idOf = (r: number) => {
     const key = strata[r] ?? "";

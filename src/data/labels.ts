@@ -19,7 +19,12 @@ function sortClasses(values: string[]): string[] {
   return [...values].sort((a, b) => (numeric ? Number(a) - Number(b) : a.localeCompare(b)));
 }
 
-export function taskLabels(task: TaskIr, raw: readonly string[], lines: readonly number[], shownPath: string): TaskLabels | DataProblem {
+export function taskLabels(
+  task: TaskIr,
+  raw: readonly string[],
+  lines: readonly number[],
+  shownPath: string,
+): TaskLabels | DataProblem {
   const merged = new Map(task.merge.map((m) => [m.from, m.to]));
   const dropped = new Set(task.drop);
   const mapped = raw.map((v) => merged.get(v) ?? v);
@@ -39,7 +44,9 @@ export function taskLabels(task: TaskIr, raw: readonly string[], lines: readonly
       return {
         code: "PNN4014",
         message: `\`${shownPath}\` line ${lines[r]}, column \`${task.label}\`: \`${v}\` is not a class of task \`${task.id}\``,
-        hint: didYouMean(suggestions) ?? `add it to \`classes\`, \`merge\` it into a class, or \`drop\` it`,
+        hint:
+          didYouMean(suggestions) ??
+          `add it to \`classes\`, \`merge\` it into a class, or \`drop\` it`,
         suggestions,
       };
     }

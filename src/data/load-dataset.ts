@@ -52,12 +52,20 @@ export async function loadDataset(
   return assemble(dataset, tasks, path, table);
 }
 
-function assemble(dataset: DatasetIr, tasks: TaskIr[], path: string, table: RawTable): LoadedDataset | DataProblem {
+function assemble(
+  dataset: DatasetIr,
+  tasks: TaskIr[],
+  path: string,
+  table: RawTable,
+): LoadedDataset | DataProblem {
   const featureIdx = [...table.numeric.keys()];
   const columns = featureIdx.map((i) => table.numeric.get(i) ?? new Float32Array());
   const featureNames = featureIdx.map((i) => table.header[i] ?? "");
   if (featureNames.length === 0) {
-    return { code: "PNN4008", message: `no numeric feature column was found in \`${dataset.file}\`` };
+    return {
+      code: "PNN4008",
+      message: `no numeric feature column was found in \`${dataset.file}\``,
+    };
   }
   const excluded = excludedRows(dataset, table);
   const keepRows: number[] = [];

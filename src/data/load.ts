@@ -40,7 +40,10 @@ export function foldSeed(seed: number, repeat: number): number {
   return hashSeed("folds", seed, repeat);
 }
 
-export async function loadSpecData(front: FrontEnd, specDir: string): Promise<Result<SpecData | null>> {
+export async function loadSpecData(
+  front: FrontEnd,
+  specDir: string,
+): Promise<Result<SpecData | null>> {
   const { ir } = front;
   const report = (problem: DataProblem, fallback: string): Result<null> => ({
     value: null,
@@ -61,16 +64,26 @@ export async function loadSpecData(front: FrontEnd, specDir: string): Promise<Re
   for (const [i, dataset] of ir.datasets.entries()) {
     const data = datasets.get(dataset.id);
     if (!data) continue;
-    const strata = Array.from({ length: data.rows }, (_, r) => [...data.tasks.values()].map((t) => t.y[r]).join("|"));
+    const strata = Array.from({ length: data.rows }, (_, r) =>
+      [...data.tasks.values()].map((t) => t.y[r]).join("|"),
+    );
     const folds: FoldAssignment[] = [];
     for (let repeat = 0; repeat < ir.evaluation.repeats; repeat++) {
       const seed = foldSeed(ir.evaluation.seed, repeat);
-      const assignment = assignFolds(ir.evaluation.folds, { groups: data.groups, strata }, seed, dataset.file);
+      const assignment = assignFolds(
+        ir.evaluation.folds,
+        { groups: data.groups, strata },
+        seed,
+        dataset.file,
+      );
       if (isProblem(assignment)) return report(assignment, `/datasets/${i}/group`);
       folds.push(assignment);
     }
     const k = folds[0]?.k ?? 0;
-    splits.set(dataset.id, { folds, runs: folds.map((_, r) => runsOf(k, ir.evaluation.validationFolds, r)) });
+    splits.set(dataset.id, {
+      folds,
+      runs: folds.map((_, r) => runsOf(k, ir.evaluation.validationFolds, r)),
+    });
   }
   // 3. Every class of every task must be in the training folds of every run.
   const vanished = vanishedClass(ir, datasets, splits);
@@ -79,10 +92,16 @@ export async function loadSpecData(front: FrontEnd, specDir: string): Promise<Re
 }
 
 function toDiagnostic(front: FrontEnd, problem: DataProblem, fallback: string): Diagnostic {
-  return makeDiagnostic(problem.code, front.file, front.spans.get(problem.at ?? fallback), problem.message, {
-    hint: problem.hint,
-    suggestions: problem.suggestions,
-  });
+  return makeDiagnostic(
+    problem.code,
+    front.file,
+    front.spans.get(problem.at ?? fallback),
+    problem.message,
+    {
+      hint: problem.hint,
+      suggestions: problem.suggestions,
+    },
+  );
 }
 
 /** Label problems are blamed on the task's `label` line rather than the dataset's `file`. */
@@ -94,19 +113,29 @@ function withTaskPath(ir: Ir, problem: DataProblem): DataProblem {
 
 /** Columns linked across datasets (laterals, `init from`) must read the same feature columns. */
 function featureMismatch(ir: Ir, datasets: Map<string, LoadedDataset>): DataProblem | null {
-  const datasetOf = new Map(ir.columns.map((c) => [c.id, ir.tasks.find((t) => t.id === c.task)?.dataset]));
+  const datasetOf = new Map(
+    ir.columns.map((c) => [c.id, ir.tasks.find((t) => t.id === c.task)?.dataset]),
+  );
   for (const [ci, column] of ir.columns.entries()) {
     const mine = datasets.get(datasetOf.get(column.id) ?? "");
-    const sources = [...column.laterals.flatMap((l) => l.from), ...(column.init ? [column.init] : [])];
+    const sources = [
+      ...column.laterals.flatMap((l) => l.from),
+      ...(column.init ? [column.init] : []),
+    ];
     for (const source of sources) {
       const theirs = datasets.get(datasetOf.get(source) ?? "");
       if (!mine || !theirs || mine === theirs) continue;
       if (mine.featureNames.join("\u0000") === theirs.featureNames.join("\u0000")) continue;
-      const onlyMine = mine.featureNames.filter((f) => !theirs.featureNames.includes(f)).slice(0, 3);
+      const onlyMine = mine.featureNames
+        .filter((f) => !theirs.featureNames.includes(f))
+        .slice(0, 3);
       return {
         code: "PNN4017",
         message: `\`${column.id}\` reads \`${source}\`, but datasets \`${mine.id}\` and \`${theirs.id}\` select different features (${mine.featureNames.length} vs ${theirs.featureNames.length} columns)`,
-        hint: onlyMine.length > 0 ? `only \`${mine.id}\` has ${onlyMine.map((f) => `\`${f}\``).join(", ")}` : "the same columns appear in a different order",
+        hint:
+          onlyMine.length > 0
+            ? `only \`${mine.id}\` has ${onlyMine.map((f) => `\`${f}\``).join(", ")}`
+            : "the same columns appear in a different order",
         at: `/columns/${ci}/id`,
       };
     }
@@ -122,7 +151,11 @@ function fewestTrainFolds(ir: Ir, taskId: string): number | null {
   return counts.length > 0 ? Math.min(...counts) : null;
 }
 
-function vanishedClass(ir: Ir, datasets: Map<string, LoadedDataset>, splits: Map<string, DatasetSplits>): DataProblem | null {
+function vanishedClass(
+  ir: Ir,
+  datasets: Map<string, LoadedDataset>,
+  splits: Map<string, DatasetSplits>,
+): DataProblem | null {
   for (const task of ir.tasks) {
     const data = datasets.get(task.dataset);
     const split = splits.get(task.dataset);

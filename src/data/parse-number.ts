@@ -6,7 +6,8 @@
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
 
-export type ParsedField = { ok: true; value: number } | { ok: false; why: "missing" | "non-finite" | "text" };
+export type ParsedField =
+  { ok: true; value: number } | { ok: false; why: "missing" | "non-finite" | "text" };
 
 export function parseField(raw: string, missingMarks: ReadonlySet<string>): ParsedField {
   const s = raw.trim();

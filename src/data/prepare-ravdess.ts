@@ -30,22 +30,40 @@ function csvField(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-export function prepareRavdess(text: string, shownPath: string): { csv: string; report: PrepareReport } | DataProblem {
-  const records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
+export function prepareRavdess(
+  text: string,
+  shownPath: string,
+): { csv: string; report: PrepareReport } | DataProblem {
+  const records = parse(text, {
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+  }) as string[][];
   const header = records[0];
   if (!header) return { code: "PNN4002", message: `\`${shownPath}\` is empty` };
   const fileCol = header.indexOf("filename");
   if (fileCol < 0) {
-    return { code: "PNN4008", message: `\`${shownPath}\` has no \`filename\` column`, hint: "the RAVDESS labels come from the file name" };
+    return {
+      code: "PNN4008",
+      message: `\`${shownPath}\` has no \`filename\` column`,
+      hint: "the RAVDESS labels come from the file name",
+    };
   }
   const features = header.map((_, i) => i).filter((i) => i !== fileCol);
-  const out = [["filename", "speaker", "gender", "emotion", ...features.map((i) => header[i] ?? "")].map(csvField).join(",")];
+  const out = [
+    ["filename", "speaker", "gender", "emotion", ...features.map((i) => header[i] ?? "")]
+      .map(csvField)
+      .join(","),
+  ];
   const seen = new Map<string, string>();
   const duplicates: PrepareReport["duplicates"] = [];
   for (const [r, record] of records.slice(1).entries()) {
     const line = r + 2;
     if (record.length !== header.length) {
-      return { code: "PNN4004", message: `\`${shownPath}\` line ${line}: ${record.length} fields, but the header has ${header.length}` };
+      return {
+        code: "PNN4004",
+        message: `\`${shownPath}\` line ${line}: ${record.length} fields, but the header has ${header.length}`,
+      };
     }
     const file = (record[fileCol] ?? "").replace(/^.*[\\/]/, "");
     const m = NAME.exec(file);
@@ -65,7 +83,11 @@ export function prepareRavdess(text: string, shownPath: string): { csv: string; 
     seen.set(vector, file);
     const actor = Number(m[7]);
     const gender = actor % 2 === 1 ? "male" : "female";
-    out.push([file, String(actor), gender, emotion, ...features.map((i) => record[i] ?? "")].map(csvField).join(","));
+    out.push(
+      [file, String(actor), gender, emotion, ...features.map((i) => record[i] ?? "")]
+        .map(csvField)
+        .join(","),
+    );
   }
   return { csv: out.join("\n") + "\n", report: { rows: out.length - 1, duplicates } };
 }

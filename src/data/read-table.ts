@@ -51,7 +51,10 @@ export async function readTable(req: TableRequest): Promise<RawTable | DataProbl
   try {
     return await (req.format === "arff" ? readArff(req) : readDelimited(req));
   } catch (e) {
-    return { code: "PNN4004", message: `\`${req.shownPath}\` is not a valid ${req.format} file: ${(e as Error).message}` };
+    return {
+      code: "PNN4004",
+      message: `\`${req.shownPath}\` is not a valid ${req.format} file: ${(e as Error).message}`,
+    };
   }
 }
 
@@ -101,7 +104,8 @@ class TableBuilder {
     }
     const row = this.lines.length;
     this.lines.push(line);
-    for (const [name, column] of this.text) column.push((fields[this.header.indexOf(name)] ?? "").trim());
+    for (const [name, column] of this.text)
+      column.push((fields[this.header.indexOf(name)] ?? "").trim());
     for (const [i, column] of this.numeric) {
       const parsed = parseField(fields[i] ?? "", MISSING);
       if (parsed.ok) {
@@ -116,7 +120,10 @@ class TableBuilder {
       const name = this.header[i] ?? "";
       const where = `\`${this.req.shownPath}\` line ${line}, column \`${name}\``;
       if (parsed.why === "non-finite") {
-        return this.fail({ code: "PNN4006", message: `${where}: \`${fields[i]}\` is not a finite number` });
+        return this.fail({
+          code: "PNN4006",
+          message: `${where}: \`${fields[i]}\` is not a finite number`,
+        });
       }
       if (!this.decided.get(i) && !this.plan?.strict) {
         // A text column under `features numeric`: not a feature (e.g. a file name or a label).
@@ -126,7 +133,9 @@ class TableBuilder {
       return this.fail({
         code: "PNN4005",
         message: `${where}: \`${fields[i]}\` is not a number`,
-        hint: this.plan?.strict ? "list only numeric columns in `features`" : `earlier rows of \`${name}\` hold numbers`,
+        hint: this.plan?.strict
+          ? "list only numeric columns in `features`"
+          : `earlier rows of \`${name}\` hold numbers`,
       });
     }
     void row;
@@ -140,9 +149,13 @@ class TableBuilder {
 
   finish(): RawTable | DataProblem {
     if (this.problem) return this.problem;
-    if (this.header.length === 0) return { code: "PNN4002", message: `\`${this.req.shownPath}\` is empty` };
+    if (this.header.length === 0)
+      return { code: "PNN4002", message: `\`${this.req.shownPath}\` is empty` };
     if (this.lines.length === 0) {
-      return { code: "PNN4003", message: `\`${this.req.shownPath}\` has a header but no data rows` };
+      return {
+        code: "PNN4003",
+        message: `\`${this.req.shownPath}\` has a header but no data rows`,
+      };
     }
     const numeric = new Map([...this.numeric].map(([i, c]) => [i, c.view()]));
     const text = new Map([...this.text].map(([n, c]) => [n, c.values]));
@@ -167,7 +180,10 @@ async function readDelimited(req: TableRequest): Promise<RawTable | DataProblem>
   const builder = new TableBuilder(req);
   const parser = createReadStream(req.path).pipe(csvParser(delimiter, '"'));
   let first = true;
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: string[];
+    info: { lines: number };
+  }>) {
     if (first) {
       first = false;
       const other = otherSeparator(record, delimiter);
@@ -176,7 +192,10 @@ async function readDelimited(req: TableRequest): Promise<RawTable | DataProblem>
         return {
           code: "PNN4012",
           message: `\`${req.shownPath}\` has a one-column header; it looks \`${other}\`-separated`,
-          hint: other === ";" ? "write `format opensmile` for `;`-separated files" : "save the table with `,` separators",
+          hint:
+            other === ";"
+              ? "write `format opensmile` for `;`-separated files"
+              : "save the table with `,` separators",
         };
       }
       if (!builder.setHeader(record, info.lines)) break;
@@ -214,7 +233,10 @@ async function readArff(req: TableRequest): Promise<RawTable | DataProblem> {
         if (!builder.setHeader(names, lineNo)) break;
       } else if (!/^@relation\b/i.test(trimmed)) {
         lines.close();
-        return { code: "PNN4015", message: `\`${req.shownPath}\` line ${lineNo}: not an ARFF header line: \`${trimmed.slice(0, 40)}\`` };
+        return {
+          code: "PNN4015",
+          message: `\`${req.shownPath}\` line ${lineNo}: not an ARFF header line: \`${trimmed.slice(0, 40)}\``,
+        };
       }
       continue;
     }

@@ -11,18 +11,32 @@ import type { FeaturePlan } from "./read-table.js";
 /** Columns openSMILE writes that are never features. */
 const OPENSMILE_META = new Set(["name", "frameTime"]);
 
-export function unknownColumn(name: string, header: string[], shownPath: string, role: string): DataProblem {
+export function unknownColumn(
+  name: string,
+  header: string[],
+  shownPath: string,
+  role: string,
+): DataProblem {
   const suggestions = closestNames(name, header);
   return {
     code: "PNN4008",
     message: `${role} \`${name}\` is not a column of \`${shownPath}\``,
-    hint: didYouMean(suggestions) ?? `its columns are ${header.slice(0, 6).map((h) => `\`${h}\``).join(", ")}${header.length > 6 ? ", …" : ""}`,
+    hint:
+      didYouMean(suggestions) ??
+      `its columns are ${header
+        .slice(0, 6)
+        .map((h) => `\`${h}\``)
+        .join(", ")}${header.length > 6 ? ", …" : ""}`,
     suggestions,
   };
 }
 
 /** Every column the spec names outside `features` must exist. */
-export function checkNamedColumns(dataset: DatasetIr, tasks: TaskIr[], header: string[]): DataProblem | null {
+export function checkNamedColumns(
+  dataset: DatasetIr,
+  tasks: TaskIr[],
+  header: string[],
+): DataProblem | null {
   const named: [string, string][] = [
     ...tasks.map((t): [string, string] => [t.label, `the label of task \`${t.id}\``]),
     ...dataset.exclude.map((e): [string, string] => [e.column, "the `exclude` column"]),
@@ -44,7 +58,9 @@ export function planFeatures(dataset: DatasetIr, header: string[]): FeaturePlan 
     const except = new Set(features.except);
     const candidates = header
       .map((h, i) => ({ h, i }))
-      .filter(({ h }) => !except.has(h) && !(dataset.format === "opensmile" && OPENSMILE_META.has(h)))
+      .filter(
+        ({ h }) => !except.has(h) && !(dataset.format === "opensmile" && OPENSMILE_META.has(h)),
+      )
       .map(({ i }) => i);
     return { candidates, strict: false };
   }
@@ -58,7 +74,8 @@ export function planFeatures(dataset: DatasetIr, header: string[]): FeaturePlan 
     }
     const from = index.get(item.from);
     const to = index.get(item.to);
-    if (from === undefined) return unknownColumn(item.from, header, dataset.file, "the range start");
+    if (from === undefined)
+      return unknownColumn(item.from, header, dataset.file, "the range start");
     if (to === undefined) return unknownColumn(item.to, header, dataset.file, "the range end");
     if (from > to) {
       return {

@@ -1,0 +1,109 @@
+/**
+ * The `pnnc data` commands: `inspect` (load a spec's datasets and folds and report them), `synth`
+ * (write a synthetic eGeMAPS-shaped table) and `prepare-ravdess` (derive labels from file names).
+ * In: parsed arguments. Out: an exit code (0 ok, 1 diagnostics, 2 usage). Nothing is written on error.
+ */
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { compileSpec } from "../compile.js";
+import { hasErrors } from "../diagnostics/diagnostic.js";
+import { loadSpecData } from "../data/load.js";
+import { prepareRavdess } from "../data/prepare-ravdess.js";
+import { isProblem } from "../data/problem.js";
+import { renderSummary, summarize } from "../data/summary.js";
+import { writeSynthetic } from "../data/synth.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
+import { readBytes, writeFileAtomic } from "./files.js";
+import { printDiagnostics, printJsonDiagnostics, printProblem } from "./output.js";
+
+export async function runDataInspect(file: string, opts: { json?: boolean }): Promise<number> {
+  const read = readBytes(file);
+  if ("problem" in read) {
+    printProblem(read.problem);
+    return EXIT_USAGE;
+  }
+  const front = compileSpec(file, read.bytes);
+  const fail = (diagnostics: typeof front.diagnostics) => {
+    if (opts.json) printJsonDiagnostics(diagnostics);
+    else printDiagnostics(diagnostics, [front.file]);
+    return EXIT_FAILED;
+  };
+  if (!front.ir || !front.spans || hasErrors(front.diagnostics)) return fail(front.diagnostics);
+  const loaded = await loadSpecData(
+    { file: front.file, ir: front.ir, spans: front.spans },
+    dirname(file),
+  );
+  if (!loaded.value) return fail([...front.diagnostics, ...loaded.diagnostics]);
+  const summary = summarize(front.ir, loaded.value);
+  if (opts.json)
+    process.stdout.write(
+      JSON.stringify({ diagnostics: front.diagnostics, datasets: summary }, null, 2) + "\n",
+    );
+  else {
+    printDiagnostics(front.diagnostics, [front.file]);
+    process.stdout.write(renderSummary(summary));
+  }
+  return EXIT_OK;
+}
+
+function positiveInt(name: string, raw: string, min: number): number | string {
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= min && n <= 1e9
+    ? n
+    : `\`--${name}\` takes a whole number ≥ ${min}, not \`${raw}\``;
+}
+
+export function runDataSynth(opts: {
+  speakers: string;
+  utterances: string;
+  out: string;
+  seed: string;
+}): number {
+  const speakers = positiveInt("speakers", opts.speakers, 2);
+  const utterances = positiveInt("utterances", opts.utterances, 1);
+  const seed = positiveInt("seed", opts.seed, 0);
+  for (const v of [speakers, utterances, seed]) {
+    if (typeof v === "string") {
+      printProblem(v);
+      return EXIT_USAGE;
+    }
+  }
+  try {
+    const rows = writeSynthetic({
+      speakers: speakers as number,
+      utterances: utterances as number,
+      seed: seed as number,
+      out: opts.out,
+    });
+    process.stderr.write(`wrote ${rows} rows to ${opts.out}\n`);
+    return EXIT_OK;
+  } catch (e) {
+    printProblem(
+      `cannot write \`${opts.out}\`: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+    return EXIT_FAILED;
+  }
+}
+
+export function runPrepareRavdess(input: string, output: string): number {
+  let text: string;
+  try {
+    text = readFileSync(input, "utf8");
+  } catch {
+    printProblem(`cannot read \`${input}\``);
+    return EXIT_USAGE;
+  }
+  const prepared = prepareRavdess(text, input);
+  if (isProblem(prepared)) {
+    printProblem(
+      `${prepared.code}: ${prepared.message}${prepared.hint ? `\n  hint: ${prepared.hint}` : ""}`,
+    );
+    return EXIT_FAILED;
+  }
+  writeFileAtomic(output, prepared.csv);
+  const { rows, duplicates } = prepared.report;
+  process.stderr.write(`wrote ${rows} rows to ${output}\n`);
+  for (const d of duplicates)
+    process.stderr.write(`dropped ${d.dropped}: same features as ${d.kept}\n`);
+  return EXIT_OK;
+}
