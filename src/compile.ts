@@ -27,6 +27,18 @@ export interface FrontEndResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * One diagnostic per cause: a value inherited by many stages, or repeated by `repeat`, is reported
+ * once at the place that wrote it.
+ */
+function onePerCause(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.code}\u0000${d.span.start}\u0000${d.span.end}\u0000${d.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
 export function compileSpec(path: string, input: Uint8Array | string): FrontEndResult {
   const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
   // 1. Read: refuse binary, non-UTF-8 and oversized files before lexing them.
@@ -40,7 +52,7 @@ export function compileSpec(path: string, input: Uint8Array | string): FrontEndR
     spans: null,
     diagnostics: read.diagnostics,
   };
-  const done = () => ({ ...result, diagnostics: sortDiagnostics(result.diagnostics) });
+  const done = () => ({ ...result, diagnostics: sortDiagnostics(onePerCause(result.diagnostics)) });
   if (hasErrors(result.diagnostics)) return done();
 
   // 2. Parse: lexer and parser errors, several per pass thanks to error recovery.

@@ -4,7 +4,7 @@
  * traces, help/version, `fmt`/`compile` file handling, hostile inputs, and no TF.js in the front end.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -248,6 +248,21 @@ describe("pnnc compile --target ir", () => {
       "error[PNN3006]",
     );
     expect(readFileSync(existing, "utf8")).toBe("known content\n");
+  });
+
+  it("reports an unwritable -o path as a problem, not an internal error, and leaves no temp file", () => {
+    for (const out of [join(tmp, "no-such-dir", "x.json"), tmp]) {
+      const r = expectExit(1, "compile", SPEC, "-o", out);
+      expect(r.stderr).toContain("cannot write");
+      expect(r.stderr).not.toContain("internal error");
+    }
+    expect(readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("refuses a named pipe instead of waiting on it", () => {
+    const fifo = join(tmp, "spec.pnn");
+    spawnSync("mkfifo", [fifo]);
+    expect(expectExit(2, "check", fifo).stderr).toContain("not a regular file");
   });
 });
 

@@ -60,7 +60,7 @@ describe("unreadable input", () => {
 
   it("refuses absurd nesting before it can exhaust the stack", () => {
     const text =
-      "pnn 1 x\ncolumn c { layers {" + "repeat 1 {".repeat(100000) + "}".repeat(100000) + "} }\n";
+      "pnn 1 x\ncolumn c { layers {" + "repeat 1 {".repeat(20000) + "}".repeat(20000) + "} }\n";
     expect(compileSpec("deep.pnn", text).diagnostics.map((x) => x.code)).toEqual(["PNN1011"]);
   });
 

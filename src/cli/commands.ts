@@ -89,8 +89,11 @@ export function runFmt(args: string[], opts: { check?: boolean; write?: boolean 
       }
     } else if (opts.write) {
       if (changed) {
-        writeFileAtomic(path, out.text);
-        process.stderr.write(`formatted ${path}\n`);
+        const problem = writeFileAtomic(path, out.text);
+        if (problem) {
+          printProblem(problem);
+          failed = true;
+        } else process.stderr.write(`formatted ${path}\n`);
       }
     } else {
       process.stdout.write(out.text);
@@ -114,9 +117,13 @@ export function runCompile(file: string, opts: { target: string; output?: string
   printDiagnostics(result.diagnostics, [result.file]);
   if (!result.ir) return EXIT_FAILED;
   const json = JSON.stringify(result.ir, null, 2) + "\n";
-  if (opts.output) writeFileAtomic(opts.output, json);
-  else process.stdout.write(json);
-  return EXIT_OK;
+  if (!opts.output) {
+    process.stdout.write(json);
+    return EXIT_OK;
+  }
+  const problem = writeFileAtomic(opts.output, json);
+  if (problem) printProblem(problem);
+  return problem ? EXIT_FAILED : EXIT_OK;
 }
 
 export function runExplain(code: string): number {

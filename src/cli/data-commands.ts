@@ -100,7 +100,11 @@ export function runPrepareRavdess(input: string, output: string): number {
     );
     return EXIT_FAILED;
   }
-  writeFileAtomic(output, prepared.csv);
+  const problem = writeFileAtomic(output, prepared.csv);
+  if (problem) {
+    printProblem(problem);
+    return EXIT_FAILED;
+  }
   const { rows, duplicates } = prepared.report;
   process.stderr.write(`wrote ${rows} rows to ${output}\n`);
   for (const d of duplicates)

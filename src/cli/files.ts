@@ -3,7 +3,7 @@
  * reading specs as bytes, and writing outputs atomically so an interrupted run never leaves half a file.
  * In: paths. Out: bytes or a usage problem as a value; atomic writes.
  */
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
 
 export type Expanded = { files: string[]; problems: string[] };
@@ -17,6 +17,11 @@ export function expandSpecArgs(args: string[]): Expanded {
       stat = statSync(arg);
     } catch {
       problems.push(`cannot read \`${arg}\`: no such file or directory`);
+      continue;
+    }
+    if (!stat.isDirectory() && !stat.isFile()) {
+      // A FIFO or device would block or stream forever.
+      problems.push(`cannot read \`${arg}\`: not a regular file`);
       continue;
     }
     if (stat.isDirectory()) {
@@ -45,6 +50,9 @@ function listSpecs(dir: string): string[] {
 
 export function readBytes(path: string): { bytes: Uint8Array } | { problem: string } {
   try {
+    if (!statSync(path).isFile() && !statSync(path).isDirectory()) {
+      return { problem: `cannot read \`${path}\`: not a regular file` };
+    }
     return { bytes: readFileSync(path) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -58,9 +66,27 @@ export function readBytes(path: string): { bytes: Uint8Array } | { problem: stri
   }
 }
 
-/** Writes via a temporary file in the same directory and a rename, which is atomic on POSIX. */
-export function writeFileAtomic(path: string, content: string): void {
+/**
+ * Writes via a temporary file in the same directory and a rename, which is atomic on POSIX: readers
+ * see the old file or the new one, never half of one. Returns a problem instead of throwing.
+ */
+export function writeFileAtomic(path: string, content: string): string | null {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+    return null;
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "its directory does not exist"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : (e as Error).message;
+    return `cannot write \`${path}\`: ${why}`;
+  }
 }

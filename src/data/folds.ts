@@ -31,7 +31,8 @@ function rowsByGroup(keys: RowKeys): Map<string, number[]> {
     if (list) list.push(r);
     else out.set(g, [r]);
   });
-  return new Map([...out].sort(([a], [b]) => a.localeCompare(b, "en")));
+  // Code-unit order, not localeCompare: ICU versions differ between Node builds, folds must not.
+  return new Map([...out].sort(([a], [b]) => compare(a, b)));
 }
 
 export function assignFolds(

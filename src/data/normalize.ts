@@ -17,26 +17,35 @@ export interface Normalizer {
   byGroup: Map<string, Stats>;
 }
 
-function statsOf(x: Float32Array, dims: number, rows: Iterable<number>): Stats {
-  const sum = new Float64Array(dims);
-  const sq = new Float64Array(dims);
-  const n = new Float64Array(dims);
-  for (const r of rows) {
-    for (let j = 0; j < dims; j++) {
-      const v = x[r * dims + j] ?? Number.NaN;
-      if (Number.isNaN(v)) continue;
-      sum[j] = (sum[j] ?? 0) + v;
-      sq[j] = (sq[j] ?? 0) + v * v;
-      n[j] = (n[j] ?? 0) + 1;
-    }
-  }
+/**
+ * Mean and standard deviation per feature in two passes (the one-pass Σv² − n·m² formula cancels
+ * catastrophically for large values with a small spread), skipping missing (NaN) values.
+ */
+function statsOf(x: Float32Array, dims: number, rows: ArrayLike<number>): Stats {
   const mean = new Float64Array(dims);
   const std = new Float64Array(dims);
+  const n = new Float64Array(dims);
+  const each = (f: (j: number, v: number) => void) => {
+    for (let k = 0; k < rows.length; k++) {
+      const base = (rows[k] ?? 0) * dims;
+      for (let j = 0; j < dims; j++) {
+        const v = x[base + j] ?? Number.NaN;
+        if (!Number.isNaN(v)) f(j, v);
+      }
+    }
+  };
+  each((j, v) => {
+    mean[j] = (mean[j] ?? 0) + v;
+    n[j] = (n[j] ?? 0) + 1;
+  });
+  for (let j = 0; j < dims; j++) mean[j] = (n[j] ?? 0) > 0 ? (mean[j] ?? 0) / (n[j] ?? 1) : 0;
+  each((j, v) => {
+    const d = v - (mean[j] ?? 0);
+    std[j] = (std[j] ?? 0) + d * d;
+  });
   for (let j = 0; j < dims; j++) {
     const count = n[j] ?? 0;
-    const m = count > 0 ? (sum[j] ?? 0) / count : 0;
-    const variance = count > 1 ? Math.max(0, ((sq[j] ?? 0) - count * m * m) / (count - 1)) : 0;
-    mean[j] = m;
+    const variance = count > 1 ? (std[j] ?? 0) / (count - 1) : 0;
     // A constant feature is centred but not scaled (dividing by zero would make it NaN).
     std[j] = variance > 1e-24 ? Math.sqrt(variance) : 1;
   }

@@ -61,7 +61,8 @@ export const catalog = {
   PNN1009: {
     severity: "error",
     title: "spec too large",
-    explanation: "Specs larger than 4 MiB are refused; a spec describes an experiment, not data.",
+    explanation:
+      "Specs larger than 1 MiB or 200,000 tokens are refused before parsing (a 1000-column spec is about 200 KB); a spec describes an experiment, not data.",
   },
   PNN1010: {
     severity: "error",
@@ -177,7 +178,7 @@ export const catalog = {
     severity: "error",
     title: "lateral source not frozen",
     explanation:
-      "A column trained in a stage reads another column through a lateral link; that column must be listed in the stage's `freeze` set so its weights provably never move.",
+      "A column trained in a stage reads another column through a lateral link; that column must be listed in the stage's `freeze` set so its weights provably never move. Freezing a column also freezes every column it reads, directly or through its own laterals.",
   },
   PNN3014: {
     severity: "warning",
@@ -204,9 +205,9 @@ export const catalog = {
   },
   PNN3018: {
     severity: "error",
-    title: "folds need a group column",
+    title: "needs a group column",
     explanation:
-      "Stratified-by-group, group-independent and leave-one-group-out folds split by a grouping column (the speaker); the dataset declares no `group`.",
+      "Group-independent and leave-one-group-out folds, and per-group normalisation, work on a grouping column (the speaker); the dataset declares no `group`. (Stratified folds use the group when there is one.)",
   },
   PNN3019: {
     severity: "error",

@@ -16,6 +16,8 @@ export function printable(line: string): string {
   );
 }
 
+const MAX_SHOWN = 120;
+
 export interface RenderOptions {
   color: boolean;
 }
@@ -87,9 +89,15 @@ function snippet(
   gutter: number,
   blue: Paint,
 ): string[] {
-  const text = printable(file.lineText(span.line));
-  const startCol = span.column - 1;
-  const endCol = span.endLine === span.line ? span.endColumn - 1 : text.length;
+  const full = printable(file.lineText(span.line));
+  const fullEnd = span.endLine === span.line ? span.endColumn - 1 : full.length;
+  // Very long lines (generated specs) are shown as a window around the span.
+  const from = full.length > MAX_SHOWN ? Math.max(0, span.column - 1 - 40) : 0;
+  const prefix = from > 0 ? "…" : "";
+  const text =
+    prefix + full.slice(from, from + MAX_SHOWN) + (from + MAX_SHOWN < full.length ? "…" : "");
+  const startCol = span.column - 1 - from + prefix.length;
+  const endCol = Math.min(fullEnd - from + prefix.length, text.length);
   const width = Math.max(1, endCol - startCol);
   const lineNo = String(span.line).padStart(gutter);
   const underline =

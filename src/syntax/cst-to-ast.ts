@@ -47,7 +47,7 @@ function literal(n: C.LiteralCstNode): A.Literal {
       range,
     };
   }
-  const t = first(c.Identifier ?? c.Kw_head, "name");
+  const t = first(c.Identifier ?? c.Kw_head ?? c.Kw_drop, "name");
   return { type: "name", raw: t.image, value: t.image, range };
 }
 

@@ -45,6 +45,7 @@ export type LiteralCstChildren = {
   StringLiteral?: IToken[];
   Identifier?: IToken[];
   Kw_head?: IToken[];
+  Kw_drop?: IToken[];
 };
 
 export interface ItemCstNode extends CstNode {

@@ -13,19 +13,24 @@ import { buildAst } from "./cst-to-ast.js";
 import type { SpecCstNode } from "./cst.generated.js";
 import { parseTokens, pnnParser } from "./parser.js";
 import { decodeString } from "./strings.js";
+import { LANGUAGE_VERSION } from "../ir/types.js";
 import {
   BlockComment,
   ClosedString,
   LCurly,
   LSquare,
+  NumberLiteral,
   pnnLexer,
   RCurly,
   RSquare,
   UnterminatedComment,
   UnterminatedString,
+  keywords,
 } from "./tokens.js";
 
 export const MAX_ERRORS = 50;
+/** The parse tree of a huge token stream costs gigabytes; no experiment needs this many. */
+export const MAX_TOKENS = 200_000;
 
 export interface Parsed {
   ast: Spec | null;
@@ -51,6 +56,20 @@ export function parse(file: SourceFile): Result<Parsed> {
     );
     return { value: { ast: null, comments }, diagnostics };
   }
+  if (lexed.tokens.length > MAX_TOKENS) {
+    diagnostics.push(
+      makeDiagnostic(
+        "PNN1009",
+        file,
+        { start: 0, end: 0 },
+        `spec has ${lexed.tokens.length} tokens, over the ${MAX_TOKENS} limit`,
+        {
+          hint: "a spec describes an experiment; keep data in the files that `dataset` blocks name",
+        },
+      ),
+    );
+    return { value: { ast: null, comments }, diagnostics };
+  }
   const deep = tooDeep(lexed.tokens);
   if (deep) {
     diagnostics.push(
@@ -62,6 +81,24 @@ export function parse(file: SourceFile): Result<Parsed> {
   }
   const cst = parseTokens(lexed.tokens) as SpecCstNode;
   diagnostics.push(...parserDiagnostics(file, pnnParser.errors, lexed.tokens));
+  const version = unsupportedVersion(lexed.tokens);
+  if (version && diagnostics.length > 0) {
+    // Syntax from another language version explains the syntax errors; say that instead.
+    const range = { start: version.startOffset, end: version.startOffset + version.image.length };
+    const diagnostic = makeDiagnostic(
+      "PNN3021",
+      file,
+      range,
+      `language version ${version.image} is not supported; this pnnc reads version ${LANGUAGE_VERSION}`,
+      {
+        hint:
+          Number(version.image) > LANGUAGE_VERSION
+            ? "the spec was written for a newer pnnc; upgrade pnnc"
+            : "migrate the spec with `pnnc upgrade`",
+      },
+    );
+    return { value: { ast: null, comments }, diagnostics: [diagnostic] };
+  }
   const capped = dedupe(diagnostics).slice(0, MAX_ERRORS);
   const ast = capped.length === 0 ? buildAst(cst) : null;
   return { value: { ast, comments }, diagnostics: capped };
@@ -157,9 +194,18 @@ function parserDiagnostics(
       );
     }
     const range = { start: token.startOffset, end: token.startOffset + token.image.length };
+    const unclosed = unclosedBlockBefore(e, tokens);
+    if (unclosed) {
+      return makeDiagnostic("PNN1004", file, range, `expected \`}\` before \`${token.image}\``, {
+        labels: [{ range: unclosed, message: "this block is never closed" }],
+        hint: "add the missing `}`",
+      });
+    }
     const unknown = unknownStatement(e);
     if (unknown) {
+      // Options that follow a statement's first word (`min_delta`, `width`, `dropout`) are keywords too.
       const suggestions = closestNames(token.image, unknown.allowed);
+      if (suggestions.length === 0) suggestions.push(...closestNames(token.image, keywords.keys()));
       return makeDiagnostic("PNN1005", file, range, `unknown ${unknown.what} \`${token.image}\``, {
         hint:
           didYouMean(suggestions) ??
@@ -202,6 +248,29 @@ function unknownStatement(e: IRecognitionException): { what: string; allowed: st
     .computeContentAssist(block.rule, [])
     .map((s) => tokenLabel(s.nextTokenType).replace(/`/g, ""));
   return { what: block.what, allowed: [...new Set(allowed)] };
+}
+
+const declarationWords = new Set(["dataset", "task", "column", "training", "evaluation"]);
+
+/**
+ * A declaration keyword where a block expects a statement means the block above was never closed:
+ * point at the new declaration and label the open `{`, rather than calling `column` a bad setting.
+ */
+function unclosedBlockBefore(
+  e: IRecognitionException,
+  tokens: IToken[],
+): { start: number; end: number } | null {
+  const rule = e.context.ruleStack.at(-1) ?? "";
+  if (!declarationWords.has(e.token.image) || rule === "spec" || !blockStatements[rule])
+    return null;
+  return unclosedBracket(tokens.filter((t) => t.startOffset < e.token.startOffset));
+}
+
+/** The version token of a `pnn VERSION NAME` header when it is not this pnnc's version. */
+function unsupportedVersion(tokens: IToken[]): IToken | null {
+  const [pnn, version] = tokens;
+  if (pnn?.image !== "pnn" || version?.tokenType !== NumberLiteral) return null;
+  return Number(version.image) === LANGUAGE_VERSION ? null : version;
 }
 
 export const MAX_DEPTH = 64;

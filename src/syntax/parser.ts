@@ -68,7 +68,9 @@ export class PnnParser extends CstParser {
       { ALT: () => this.CONSUME(NumberLiteral) },
       { ALT: () => this.CONSUME(StringLiteral) },
       { ALT: () => this.CONSUME(Identifier) },
+      // Keywords that are also values: `into head`, `freeze c.head`, `missing drop`.
       { ALT: () => this.CONSUME(kw("head")) },
+      { ALT: () => this.CONSUME(kw("drop")) },
     ]);
   });
 

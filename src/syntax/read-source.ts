@@ -5,7 +5,7 @@
 import { makeDiagnostic, type Diagnostic, type Result } from "../diagnostics/diagnostic.js";
 import { SourceFile } from "../diagnostics/source-file.js";
 
-export const MAX_SPEC_BYTES = 4 * 1024 * 1024;
+export const MAX_SPEC_BYTES = 1024 * 1024;
 
 export function readSource(path: string, bytes: Uint8Array): Result<SourceFile> {
   const lossy = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
@@ -18,7 +18,7 @@ export function readSource(path: string, bytes: Uint8Array): Result<SourceFile> 
         "PNN1009",
         file,
         { start: 0, end: 0 },
-        `spec is ${size}, over the 4 MiB limit`,
+        `spec is ${size}, over the 1 MiB limit`,
         {
           hint: "a spec describes an experiment; keep data in the files that `dataset` blocks name",
         },

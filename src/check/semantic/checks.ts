@@ -9,6 +9,7 @@ import type { SpanIndex } from "../../ir/span-index.js";
 import { LANGUAGE_VERSION, type ColumnIr, type Ir, type TaskIr } from "../../ir/types.js";
 import { CheckContext } from "./context.js";
 import {
+  checkDuplicateLinks,
   checkHeadSize,
   checkInitShape,
   checkLateralLayers,
@@ -25,6 +26,7 @@ import { checkDuplicateNames, checkReferences } from "./names.js";
 import {
   checkFrozenSets,
   checkLateralSourcesFrozen,
+  checkOptimizerSettings,
   checkSomethingToTrain,
   checkSourcesEarlier,
   checkTrainedOnce,
@@ -46,13 +48,20 @@ export const checks: {
     checkSourcesEarlier,
     checkFrozenSets,
     checkLateralSourcesFrozen,
+    checkOptimizerSettings,
     checkFoldGroups,
     checkFoldCounts,
     checkEarlyStopping,
     checkComparison,
   ],
   task: [checkClassMap, checkLabelLeak],
-  column: [checkLateralLayers, checkHeadSize, checkInitShape, checkSourceFeatures],
+  column: [
+    checkLateralLayers,
+    checkDuplicateLinks,
+    checkHeadSize,
+    checkInitShape,
+    checkSourceFeatures,
+  ],
 };
 
 function checkLanguageVersion(ctx: CheckContext): void {

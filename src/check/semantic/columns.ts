@@ -4,7 +4,7 @@
  * that read the same features (PNN3016).
  * In: the CheckContext. Out: diagnostics.
  */
-import type { ColumnIr } from "../../ir/types.js";
+import type { ColumnIr, FeatureSelection } from "../../ir/types.js";
 import type { CheckContext } from "./context.js";
 
 export function checkLateralLayers(ctx: CheckContext, column: ColumnIr, path: string): void {
@@ -46,6 +46,29 @@ export function checkLateralLayers(ctx: CheckContext, column: ColumnIr, path: st
       }
     });
   });
+}
+
+/** The same source feeding the same layer twice is one link written twice. */
+export function checkDuplicateLinks(ctx: CheckContext, column: ColumnIr, path: string): void {
+  const first = new Map<string, string>();
+  column.laterals.forEach((lateral, j) =>
+    lateral.from.forEach((source) =>
+      lateral.into.forEach((target, k) => {
+        const key = `${source}\u0000${target}`;
+        const at = `${path}/laterals/${j}/into/${k}`;
+        const earlier = first.get(key);
+        if (earlier === undefined) {
+          first.set(key, at);
+          return;
+        }
+        const layer = target === "head" ? "the head" : `\`h${target}\``;
+        ctx.report("PNN3002", at, `\`${source}\` already feeds ${layer} of \`${column.id}\``, {
+          labels: [{ path: earlier, message: "first linked here" }],
+          hint: "each source feeds each layer through one lateral",
+        });
+      }),
+    ),
+  );
 }
 
 export function checkHeadSize(ctx: CheckContext, column: ColumnIr, path: string): void {
@@ -92,7 +115,7 @@ export function checkSourceFeatures(ctx: CheckContext, column: ColumnIr, path: s
     const source = ctx.columns.get(sourceId);
     const theirs = source && ctx.datasetOfColumn(source);
     if (!theirs || theirs.id === mine.id) continue;
-    if (JSON.stringify(theirs.features) === JSON.stringify(mine.features)) continue;
+    if (sameSelection(theirs.features, mine.features)) continue;
     ctx.report(
       "PNN3016",
       at,
@@ -108,4 +131,11 @@ export function checkSourceFeatures(ctx: CheckContext, column: ColumnIr, path: s
       },
     );
   }
+}
+
+/** `numeric except` lists are sets; explicit feature lists are ordered (they fix the input layout). */
+function sameSelection(a: FeatureSelection, b: FeatureSelection): boolean {
+  const canonical = (f: FeatureSelection) =>
+    JSON.stringify(f.kind === "numeric" ? { kind: f.kind, except: [...f.except].sort() } : f);
+  return canonical(a) === canonical(b);
 }

@@ -17,7 +17,18 @@ export function checkClassMap(ctx: CheckContext, task: TaskIr, path: string): vo
     }
   });
   const sources = new Map<string, number>();
+  const targets = new Set(task.merge.map((m) => m.to));
   task.merge.forEach((m, k) => {
+    if (targets.has(m.from) && m.from !== m.to) {
+      ctx.report(
+        "PNN3017",
+        `${path}/merge/${k}/from`,
+        `\`${m.from}\` is both merged into and merged away`,
+        {
+          hint: "merges do not chain; map every source straight to its final class",
+        },
+      );
+    }
     const at = `${path}/merge/${k}`;
     const earlier = sources.get(m.from);
     if (earlier !== undefined) {

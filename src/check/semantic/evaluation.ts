@@ -8,6 +8,17 @@ import type { CheckContext } from "./context.js";
 
 export function checkFoldGroups(ctx: CheckContext): void {
   const { folds } = ctx.ir.evaluation;
+  ctx.ir.datasets.forEach((d, i) => {
+    if (d.normalize !== "per_group" || d.group !== null) return;
+    ctx.report(
+      "PNN3018",
+      `/datasets/${i}/normalize`,
+      `per-group normalisation needs a group column, but dataset \`${d.id}\` declares none`,
+      {
+        hint: `add \`group COLUMN\` (e.g. the speaker) to dataset \`${d.id}\`, or \`normalize global\``,
+      },
+    );
+  });
   if (folds.kind === "stratified") return;
   ctx.ir.datasets.forEach((d, i) => {
     if (d.group !== null) return;
@@ -93,6 +104,20 @@ export function checkComparison(ctx: CheckContext): void {
       `\`${id}\` solves task \`${column.task}\`, but \`${first.id}\` solves \`${first.task}\``,
       {
         hint: "compare columns of the same task, trained on the same folds",
+      },
+    );
+  });
+  const foldsOf = (id: string) =>
+    JSON.stringify(ctx.ir.stages.find((s) => s.train.includes(id))?.trainFolds ?? null);
+  compare.forEach((id, k) => {
+    const reference = compare[0];
+    if (k === 0 || reference === undefined || foldsOf(id) === foldsOf(reference)) return;
+    ctx.report(
+      "PNN3020",
+      `/evaluation/compare/${k}`,
+      `\`${id}\` and \`${reference}\` train on different \`train_folds\`, so their results are not paired`,
+      {
+        hint: "compare columns trained on the same folds",
       },
     );
   });

@@ -76,8 +76,22 @@ export function checkSourcesEarlier(ctx: CheckContext): void {
 
 export function checkFrozenSets(ctx: CheckContext): void {
   ctx.ir.stages.forEach((stage, i) => {
+    const seen = new Set<string>();
     stage.freeze.forEach((f, k) => {
       const at = `/stages/${i}/freeze/${k}`;
+      const key = `${f.column}.${f.layer ?? ""}`;
+      if (seen.has(key)) {
+        ctx.report(
+          "PNN2004",
+          at,
+          `\`freeze\` lists \`${f.column}${f.layer === null ? "" : f.layer === "head" ? ".head" : `.h${f.layer}`}\` twice`,
+          {
+            hint: "remove the repeated item",
+          },
+        );
+        return;
+      }
+      seen.add(key);
       const column = ctx.columns.get(f.column);
       if (!column) return;
       const trained = ctx.trainedIn.get(f.column);
@@ -92,8 +106,15 @@ export function checkFrozenSets(ctx: CheckContext): void {
             at,
             `stage \`${stage.id}\` both trains and freezes \`${f.column}\``,
             {
-              hint: "freeze single layers (`column.h1`) of a column you train, or drop it from `freeze`",
+              hint: "drop it from `freeze` (or, for a column with `init from`, freeze single layers such as `column.h1`)",
             },
+          );
+        } else if (f.layer === "head" && column.init !== null) {
+          ctx.report(
+            "PNN3012",
+            at,
+            `\`init from\` copies hidden layers only, so the head of \`${f.column}\` starts random and freezing it keeps it random`,
+            { hint: "freeze copied hidden layers (`h1`, `h2`, …) instead" },
           );
         } else if (column.init === null) {
           ctx.report(
@@ -146,6 +167,21 @@ export function checkLateralSourcesFrozen(ctx: CheckContext): void {
         }),
       );
     }
+  });
+}
+
+/** Adam keeps its own moment estimates; a momentum setting would be silently ignored. */
+export function checkOptimizerSettings(ctx: CheckContext): void {
+  ctx.ir.stages.forEach((s, i) => {
+    if (s.optimizer.name !== "adam" || s.optimizer.momentum === 0) return;
+    ctx.report(
+      "PNN3003",
+      `/stages/${i}/optimizer/momentum`,
+      "`momentum` has no effect with `optimizer adam`",
+      {
+        hint: "use `optimizer sgd` or `rmsprop`, or remove `momentum`",
+      },
+    );
   });
 }
 
