@@ -68,10 +68,10 @@ export function assignFolds(
   }
   for (const [group, rows] of groups) {
     if (rows.length < k) {
-      const who = keys.groups ? `group \`${group}\`` : `\`${shownPath}\``;
+      const who = keys.groups ? `group \`${group}\` of \`${shownPath}\`` : `\`${shownPath}\``;
       return {
         code: "PNN4010",
-        message: `${who} has ${rows.length} rows, fewer than the ${k} folds`,
+        message: `${who} has ${rows.length} row${rows.length === 1 ? "" : "s"}, fewer than the ${k} folds`,
         hint: "every group needs a row in every fold; use fewer folds or drop the group with `exclude`",
       };
     }

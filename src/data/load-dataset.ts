@@ -9,7 +9,7 @@ import type { DatasetIr, TaskIr } from "../ir/types.js";
 import { taskLabels, type TaskLabels } from "./labels.js";
 import { isProblem, type DataProblem } from "./problem.js";
 import { readTable, type RawTable } from "./read-table.js";
-import { checkNamedColumns, planFeatures } from "./select.js";
+import { checkNamedColumns, planFeatures, type SpecPaths } from "./select.js";
 
 export interface MissingReport {
   policy: DatasetIr["missing"];
@@ -37,6 +37,7 @@ export async function loadDataset(
   dataset: DatasetIr,
   tasks: TaskIr[],
   specDir: string,
+  paths: SpecPaths,
 ): Promise<LoadedDataset | DataProblem> {
   const path = isAbsolute(dataset.file) ? dataset.file : join(specDir, dataset.file);
   const keep = new Set([...tasks.map((t) => t.label), ...dataset.exclude.map((e) => e.column)]);
@@ -46,10 +47,12 @@ export async function loadDataset(
     shownPath: dataset.file,
     format: dataset.format,
     keep,
-    plan: (header) => checkNamedColumns(dataset, tasks, header) ?? planFeatures(dataset, header),
+    plan: (header) =>
+      checkNamedColumns(dataset, tasks, header, paths) ??
+      planFeatures(dataset, header, paths),
   });
   if (isProblem(table)) return table;
-  return assemble(dataset, tasks, path, table);
+  return assemble(dataset, tasks, path, table, paths);
 }
 
 function assemble(
@@ -57,6 +60,7 @@ function assemble(
   tasks: TaskIr[],
   path: string,
   table: RawTable,
+  paths: SpecPaths,
 ): LoadedDataset | DataProblem {
   const featureIdx = [...table.numeric.keys()];
   const columns = featureIdx.map((i) => table.numeric.get(i) ?? new Float32Array());
@@ -94,7 +98,8 @@ function assemble(
   const labels = new Map<string, TaskLabels>();
   for (const task of tasks) {
     const result = taskLabels(task, pick(table.text.get(task.label)), lines, dataset.file);
-    if (isProblem(result)) return result;
+    if (isProblem(result))
+      return { ...result, at: `${paths.tasks.get(task.id) ?? paths.dataset}/label` };
     labels.set(task.id, result);
   }
   return {

@@ -53,8 +53,12 @@ export async function loadSpecData(
   const datasets = new Map<string, LoadedDataset>();
   for (const [i, dataset] of ir.datasets.entries()) {
     const tasks = ir.tasks.filter((t) => t.dataset === dataset.id);
-    const loaded = await loadDataset(dataset, tasks, specDir);
-    if (isProblem(loaded)) return report(withTaskPath(ir, loaded), `/datasets/${i}/file`);
+    const paths = {
+      dataset: `/datasets/${i}`,
+      tasks: new Map(ir.tasks.map((t, j) => [t.id, `/tasks/${j}`])),
+    };
+    const loaded = await loadDataset(dataset, tasks, specDir, paths);
+    if (isProblem(loaded)) return report(loaded, `/datasets/${i}/file`);
     datasets.set(dataset.id, loaded);
   }
   const mismatch = featureMismatch(ir, datasets);
@@ -102,13 +106,6 @@ function toDiagnostic(front: FrontEnd, problem: DataProblem, fallback: string): 
       suggestions: problem.suggestions,
     },
   );
-}
-
-/** Label problems are blamed on the task's `label` line rather than the dataset's `file`. */
-function withTaskPath(ir: Ir, problem: DataProblem): DataProblem {
-  if (problem.code !== "PNN4014" && problem.code !== "PNN4009") return problem;
-  const i = ir.tasks.findIndex((t) => problem.message.includes(`task \`${t.id}\``));
-  return i < 0 ? problem : { ...problem, at: `/tasks/${i}/label` };
 }
 
 /** Columns linked across datasets (laterals, `init from`) must read the same feature columns. */
@@ -173,7 +170,7 @@ function vanishedClass(
         if (absent === undefined) continue;
         return {
           code: "PNN4011",
-          message: `class \`${absent}\` of task \`${task.id}\` has no training row in repeat ${repeat + 1}, run ${run.index + 1} (training folds ${folds.map((f) => f + 1).join(", ")})`,
+          message: `class \`${absent}\` of task \`${task.id}\` (\`${data.path}\`) has no training row in repeat ${repeat + 1}, run ${run.index + 1} (training folds ${folds.map((f) => f + 1).join(", ")})`,
           hint: "use fewer folds, more `train_folds`, or `drop` the rare class",
         };
       }

@@ -5,7 +5,7 @@
  * In: the text of an openSMILE eGeMAPS CSV with a `filename` column. Out: the prepared CSV text and a
  * report, or a DataProblem. `pnnc data prepare-ravdess IN OUT` runs it on your own openSMILE output.
  */
-import { parse } from "csv-parse/sync";
+import Papa from "papaparse";
 import type { DataProblem } from "./problem.js";
 
 const EMOTIONS: Record<string, string> = {
@@ -34,11 +34,10 @@ export function prepareRavdess(
   text: string,
   shownPath: string,
 ): { csv: string; report: PrepareReport } | DataProblem {
-  const records = parse(text, {
-    bom: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-  }) as string[][];
+  const records = Papa.parse<string[]>(text.replace(/^\ufeff/, ""), {
+    delimiter: ",",
+    skipEmptyLines: true,
+  }).data;
   const header = records[0];
   if (!header) return { code: "PNN4002", message: `\`${shownPath}\` is empty` };
   const fileCol = header.indexOf("filename");

