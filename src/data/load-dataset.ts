@@ -48,8 +48,7 @@ export async function loadDataset(
     format: dataset.format,
     keep,
     plan: (header) =>
-      checkNamedColumns(dataset, tasks, header, paths) ??
-      planFeatures(dataset, header, paths),
+      checkNamedColumns(dataset, tasks, header, paths) ?? planFeatures(dataset, header, paths),
   });
   if (isProblem(table)) return table;
   return assemble(dataset, tasks, path, table, paths);
