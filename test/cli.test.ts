@@ -326,3 +326,83 @@ describe("hostile inputs", () => {
     expect(stderr).toContain(file);
   });
 });
+
+describe("pnnc data", () => {
+  it("inspect reports the embedded RAVDESS data and its folds", () => {
+    const out = expectExit(0, "data", "inspect", SPEC).stdout;
+    expect(out).toContain("1439 rows, 88 features, 24 groups");
+    expect(out).toContain(
+      "task emotion: 4 classes (angry 192, happy 191, neutral 96, sad 192), 671 rows",
+    );
+    expect(out).toContain("folds: 10 stratified × 10 repeats (seed 0)");
+  });
+
+  it("inspect --json gives one object with the datasets", () => {
+    const report = JSON.parse(expectExit(0, "data", "inspect", SPEC, "--json").stdout) as {
+      datasets: { rows: number; features: number; folds: { k: number } }[];
+    };
+    expect(report.datasets.map((d) => [d.rows, d.features, d.folds.k])).toEqual([[1439, 88, 10]]);
+  });
+
+  it("inspect exits 1 with a located data diagnostic when the table is missing", () => {
+    const spec = join(tmp, "missing-data.pnn");
+    writeFileSync(spec, readFileSync(join(ROOT, SPEC), "utf8").replace("../data/", "../nowhere/"));
+    const r = expectExit(1, "data", "inspect", spec);
+    expect(r.stderr).toContain("error[PNN4001]");
+    expect(r.stderr).toContain("../nowhere/ravdess_egemaps.csv");
+  });
+
+  it("synth writes a deterministic table and rejects bad arguments with exit 2", () => {
+    const a = join(tmp, "a.csv");
+    const b = join(tmp, "b.csv");
+    expectExit(
+      0,
+      "data",
+      "synth",
+      "--speakers",
+      "4",
+      "--utterances",
+      "3",
+      "--out",
+      a,
+      "--seed",
+      "5",
+    );
+    expectExit(
+      0,
+      "data",
+      "synth",
+      "--speakers",
+      "4",
+      "--utterances",
+      "3",
+      "--out",
+      b,
+      "--seed",
+      "5",
+    );
+    expect(readFileSync(a, "utf8")).toBe(readFileSync(b, "utf8"));
+    expect(readFileSync(a, "utf8").trim().split("\n")).toHaveLength(13);
+    expectExit(2, "data", "synth", "--speakers", "x", "--utterances", "3", "--out", a);
+    expectExit(2, "data", "synth", "--speakers", "4", "--utterances", "3");
+  });
+
+  it("synth into a missing directory fails cleanly and leaves no partial file", () => {
+    const r = expectExit(
+      1,
+      "data",
+      "synth",
+      "--speakers",
+      "2",
+      "--utterances",
+      "1",
+      "--out",
+      join(tmp, "none", "x.csv"),
+    );
+    expect(r.stderr).toContain("cannot write");
+  });
+
+  it("prepare-ravdess rejects a missing input with exit 2", () => {
+    expectExit(2, "data", "prepare-ravdess", join(tmp, "nope.csv"), join(tmp, "out.csv"));
+  });
+});

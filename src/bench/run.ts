@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { compileSpec } from "../compile.js";
 import { timeCommand, timeFunction, type Timing } from "./measure.js";
 import { generateSpec } from "./spec-generator.js";
+import { runDataBench } from "./data-bench.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SIZES = [10, 100, 1000] as const;
@@ -139,6 +140,8 @@ function main(): void {
   printScaling(generated);
   console.log("");
   printColdStart();
+  console.log("");
+  runDataBench();
   console.log("");
   console.log(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -8,7 +8,9 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { LANGUAGE_VERSION } from "../ir/types.js";
 import { EXIT_USAGE, runCheck, runCompile, runExplain, runFmt, targets } from "./commands.js";
-import { runDataInspect, runDataSynth, runPrepareRavdess } from "./data-commands.js";
+
+/** Data commands load the CSV reader and friends; `check` and `fmt` should not pay for them. */
+const dataCommands = () => import("./data-commands.js");
 
 const EXIT_INTERNAL = 70;
 
@@ -60,7 +62,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument("<file>", "spec file")
     .option("--json", "print the report as JSON on stdout")
     .action(async (file: string, opts: { json?: boolean }) =>
-      setExit(await runDataInspect(file, opts)),
+      setExit(await (await dataCommands()).runDataInspect(file, opts)),
     );
   data
     .command("synth")
@@ -69,15 +71,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption("--utterances <m>", "utterances per speaker")
     .requiredOption("--out <file>", "output CSV")
     .option("--seed <s>", "random seed", "0")
-    .action((opts: { speakers: string; utterances: string; out: string; seed: string }) =>
-      setExit(runDataSynth(opts)),
+    .action(async (opts: { speakers: string; utterances: string; out: string; seed: string }) =>
+      setExit((await dataCommands()).runDataSynth(opts)),
     );
   data
     .command("prepare-ravdess")
     .description("derive speaker, gender and emotion columns from RAVDESS file names")
     .argument("<input>", "eGeMAPS CSV with a `filename` column")
     .argument("<output>", "prepared CSV")
-    .action((input: string, output: string) => setExit(runPrepareRavdess(input, output)));
+    .action(async (input: string, output: string) =>
+      setExit((await dataCommands()).runPrepareRavdess(input, output)),
+    );
 
   program
     .command("explain")
