@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { isValidIr } from "../src/check/validate-schema.js";
 import { compileSpec } from "../src/compile.js";
-import { compileFile, exampleSpecs, read } from "./helpers.js";
+import { dirname, join } from "node:path";
+import { compileFile, exampleSpecs, read, repoRoot } from "./helpers.js";
 
 describe("example specs", () => {
   it("include the paper's three methods for both source tasks and the other required examples", () => {
@@ -93,6 +94,22 @@ describe("benchmark specs", () => {
       expect(result.diagnostics).toEqual([]);
       expect(result.ir?.columns.length).toBe(n);
       expect(result.ir?.columns.flatMap((c) => c.laterals).length).toBe(n - 1);
+    }
+  });
+});
+
+describe("example specs' data", () => {
+  it("every example spec loads its data and builds its folds without a diagnostic", async () => {
+    const { loadSpecData } = await import("../src/data/load.js");
+    for (const spec of exampleSpecs) {
+      const front = compileFile(spec);
+      if (!front.ir || !front.spans) throw new Error(`${spec} does not compile`);
+      const loaded = await loadSpecData(
+        { file: front.file, ir: front.ir, spans: front.spans },
+        join(repoRoot, dirname(spec)),
+      );
+      expect(loaded.diagnostics, spec).toEqual([]);
+      expect(loaded.value?.datasets.size, spec).toBe(front.ir.datasets.length);
     }
   });
 });

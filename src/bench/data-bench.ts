@@ -35,7 +35,7 @@ function syntheticSpec(dir: string, name: string): string {
   const path = join(dir, `${name}.pnn`);
   writeFileSync(
     path,
-    `pnn 1 ${name}\n\ndataset synth {\n  file "${name}.csv"\n  features numeric except [speaker, gender, emotion]\n  group speaker\n}\n\ntask emotion {\n  data synth\n  label emotion\n}\n\ncolumn c {\n  task emotion\n  layers {\n    dense 8 relu\n  }\n}\n\ntraining {\n  stage s {\n    train c\n  }\n}\n`,
+    `pnn 1 ${name.replace(/-/g, "_")}\n\ndataset synth {\n  file "${name}.csv"\n  features numeric except [speaker, gender, emotion]\n  group speaker\n}\n\ntask emotion {\n  data synth\n  label emotion\n}\n\ncolumn c {\n  task emotion\n  layers {\n    dense 8 relu\n  }\n}\n\ntraining {\n  stage s {\n    train c\n  }\n}\n`,
   );
   return path;
 }

@@ -87,7 +87,9 @@ export function renderSummary(summaries: DatasetSummary[]): string {
     lines.push(
       `  ${s.rows} rows, ${s.features} features, ${groups}; ${s.excludedRows} rows excluded`,
     );
-    lines.push(`  missing values: ${s.missing.rows} rows (${missingWord})`);
+    lines.push(
+      `  missing values: ${s.missing.rows} row${s.missing.rows === 1 ? "" : "s"} (${missingWord})`,
+    );
     for (const t of s.tasks) {
       const entries = Object.entries(t.classes);
       const shown =
