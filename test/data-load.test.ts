@@ -13,6 +13,7 @@ import type { Diagnostic } from "../src/diagnostics/diagnostic.js";
 import { loadSpecData, type SpecData } from "../src/data/load.js";
 import type { LoadedDataset } from "../src/data/load-dataset.js";
 import { prepareRavdess } from "../src/data/prepare-ravdess.js";
+import { repoRoot } from "../src/tools/artifacts.js";
 import { isProblem } from "../src/data/problem.js";
 import { writeSynthetic } from "../src/data/synth.js";
 import { repoRoot } from "./helpers.js";
@@ -743,7 +744,8 @@ describe("the embedded RAVDESS table through specs/paper/speaker-prognet.pnn", (
 });
 
 describe("prepare-ravdess", () => {
-  const raw = "/work/shared/data/ravdess_egemaps/ravdess_egemaps88.csv";
+  // shared/ sits beside the repository (for developers and in CI).
+  const raw = join(repoRoot, "..", "shared", "data", "ravdess_egemaps", "ravdess_egemaps88.csv");
 
   it("reproduces specs/data/ravdess_egemaps.csv byte for byte", () => {
     const result = prepareRavdess(readFileSync(raw, "utf8"), raw);
