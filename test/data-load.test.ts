@@ -13,7 +13,6 @@ import type { Diagnostic } from "../src/diagnostics/diagnostic.js";
 import { loadSpecData, type SpecData } from "../src/data/load.js";
 import type { LoadedDataset } from "../src/data/load-dataset.js";
 import { prepareRavdess } from "../src/data/prepare-ravdess.js";
-import { repoRoot } from "../src/tools/artifacts.js";
 import { isProblem } from "../src/data/problem.js";
 import { writeSynthetic } from "../src/data/synth.js";
 import { repoRoot } from "./helpers.js";
