@@ -355,32 +355,22 @@ describe("pnnc data", () => {
   it("synth writes a deterministic table and rejects bad arguments with exit 2", () => {
     const a = join(tmp, "a.csv");
     const b = join(tmp, "b.csv");
-    expectExit(
-      0,
-      "data",
-      "synth",
-      "--speakers",
-      "4",
-      "--utterances",
-      "3",
-      "--out",
-      a,
-      "--seed",
-      "5",
-    );
-    expectExit(
-      0,
-      "data",
-      "synth",
-      "--speakers",
-      "4",
-      "--utterances",
-      "3",
-      "--out",
-      b,
-      "--seed",
-      "5",
-    );
+    const synth = (out: string) =>
+      expectExit(
+        0,
+        "data",
+        "synth",
+        "--speakers",
+        "4",
+        "--utterances",
+        "3",
+        "--out",
+        out,
+        "--seed",
+        "5",
+      );
+    synth(a);
+    synth(b);
     expect(readFileSync(a, "utf8")).toBe(readFileSync(b, "utf8"));
     expect(readFileSync(a, "utf8").trim().split("\n")).toHaveLength(13);
     expectExit(2, "data", "synth", "--speakers", "x", "--utterances", "3", "--out", a);

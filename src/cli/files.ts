@@ -48,6 +48,15 @@ function listSpecs(dir: string): string[] {
   return out;
 }
 
+/** What an errno means to someone who typed the path. */
+function reason(e: unknown, missing: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return missing;
+  if (code === "EISDIR") return "it is a directory";
+  if (code === "EACCES") return "permission denied";
+  return (e as Error).message;
+}
+
 export function readBytes(path: string): { bytes: Uint8Array } | { problem: string } {
   try {
     if (!statSync(path).isFile() && !statSync(path).isDirectory()) {
@@ -55,14 +64,7 @@ export function readBytes(path: string): { bytes: Uint8Array } | { problem: stri
     }
     return { bytes: readFileSync(path) };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "EISDIR"
-        ? "it is a directory"
-        : code === "EACCES"
-          ? "permission denied"
-          : "no such file";
-    return { problem: `cannot read \`${path}\`: ${why}` };
+    return { problem: `cannot read \`${path}\`: ${reason(e, "no such file")}` };
   }
 }
 
@@ -78,15 +80,6 @@ export function writeFileAtomic(path: string, content: string): string | null {
     return null;
   } catch (e) {
     rmSync(tmp, { force: true });
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "its directory does not exist"
-        : code === "EISDIR"
-          ? "it is a directory"
-          : code === "EACCES"
-            ? "permission denied"
-            : (e as Error).message;
-    return `cannot write \`${path}\`: ${why}`;
+    return `cannot write \`${path}\`: ${reason(e, "its directory does not exist")}`;
   }
 }
