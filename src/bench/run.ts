@@ -11,6 +11,7 @@ import { compileSpec } from "../compile.js";
 import { timeCommand, timeFunction, type Timing } from "./measure.js";
 import { generateSpec } from "./spec-generator.js";
 import { runDataBench } from "./data-bench.js";
+import { runTrainBench } from "./train-bench.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SIZES = [10, 100, 1000] as const;
@@ -140,6 +141,8 @@ function main(): void {
   printScaling(generated);
   console.log("");
   printColdStart();
+  console.log("");
+  runTrainBench();
   console.log("");
   runDataBench();
   console.log("");
