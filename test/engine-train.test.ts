@@ -1,0 +1,267 @@
+/**
+ * Training columns on small synthetic data (8 speakers × 40 utterances) through the real data
+ * phase: columns learn (UAR far above chance), frozen columns stay bit-identical, training is
+ * deterministic under a seed, adapter α is trained, laterals change the result, and early stopping
+ * restores the best epoch.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type * as Tf from "@tensorflow/tfjs";
+import { compileSpec } from "../src/compile.js";
+import { rowsIn } from "../src/data/folds.js";
+import { loadSpecData } from "../src/data/load.js";
+import { applyNormalizer, fitNormalizer } from "../src/data/normalize.js";
+import { writeSynthetic } from "../src/data/synth.js";
+import { selectBackend } from "../src/engine/backends.js";
+import { ColumnModel } from "../src/engine/column-model.js";
+import { metrics } from "../src/engine/metrics.js";
+import { predict, sourceActivations, trainColumn, type Split } from "../src/engine/train-column.js";
+import type { ColumnIr, Ir, StageIr } from "../src/ir/types.js";
+
+const dir = mkdtempSync(join(tmpdir(), "pnnc-train-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const SPEC = (lateral: string) => `pnn 1 t
+dataset synth {
+  file "synth.csv"
+  features numeric except [speaker, gender, emotion]
+  group speaker
+}
+task speaker {
+  data synth
+  label speaker
+}
+task emotion {
+  data synth
+  label emotion
+}
+column speaker {
+  task speaker
+  layers { repeat 2 { dense 32 relu dropout 0.1 } }
+}
+column emotion {
+  task emotion
+  layers { repeat 2 { dense 32 relu dropout 0.1 } }
+  ${lateral}
+}
+training {
+  optimizer adam
+  learning_rate 0.005
+  batch 32
+  epochs 25
+  seed 3
+  stage one { train speaker }
+  stage two { train emotion freeze speaker }
+}
+evaluation {
+  folds 5 stratified
+  validation 1
+}
+`;
+
+let tf: typeof Tf;
+interface Prepared {
+  ir: Ir;
+  splits: Record<"train" | "validation" | "test", Record<string, Split>>;
+  inputDim: number;
+  classes: Record<string, number>;
+}
+
+async function prepare(lateral: string): Promise<Prepared> {
+  const path = join(dir, "spec.pnn");
+  writeFileSync(path, SPEC(lateral));
+  const front = compileSpec(path, SPEC(lateral));
+  if (!front.ir || !front.spans)
+    throw new Error(front.diagnostics.map((d) => d.message).join("\n"));
+  const loaded = await loadSpecData({ file: front.file, ir: front.ir, spans: front.spans }, dir);
+  const data = loaded.value?.datasets.get("synth");
+  const split = loaded.value?.splits.get("synth");
+  const fold = split?.folds[0];
+  const run = split?.runs[0]?.[0];
+  if (!data || !fold || !run) throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
+  const rows = {
+    train: rowsIn(fold, run.train),
+    validation: rowsIn(fold, run.validation),
+    test: rowsIn(fold, [run.test]),
+  };
+  const norm = fitNormalizer("global", data.x, data.dims, rows.train, data.groups);
+  const splits = {} as Prepared["splits"];
+  for (const part of ["train", "validation", "test"] as const) {
+    const x = applyNormalizer(norm, data.x, data.dims, rows[part], data.groups);
+    splits[part] = {};
+    for (const [task, labels] of data.tasks) {
+      splits[part][task] = {
+        x: tf.tensor2d(x, [rows[part].length, data.dims]),
+        y: Int32Array.from(rows[part], (r) => labels.y[r] ?? 0),
+      };
+    }
+  }
+  const classes = Object.fromEntries([...data.tasks].map(([t, l]) => [t, l.classes.length]));
+  return { ir: front.ir, splits, inputDim: data.dims, classes };
+}
+
+function column(p: Prepared, id: string): ColumnIr {
+  const c = p.ir.columns.find((x) => x.id === id);
+  if (!c) throw new Error(`no column ${id}`);
+  return c;
+}
+
+function stage(p: Prepared, i: number): StageIr {
+  const s = p.ir.stages[i];
+  if (!s) throw new Error(`no stage ${i}`);
+  return s;
+}
+
+function snapshot(model: ColumnModel): Map<string, Float32Array> {
+  return new Map([...model.variables()].map(([k, v]) => [k, v.dataSync().slice() as Float32Array]));
+}
+
+/** Trains `speaker` then `emotion`; returns the models and the test UARs. */
+function trainBoth(p: Prepared) {
+  const models = new Map<string, ColumnModel>();
+  const speaker = new ColumnModel(
+    tf,
+    column(p, "speaker"),
+    p.inputDim,
+    p.classes["speaker"] ?? 0,
+    models,
+    3,
+  );
+  models.set("speaker", speaker);
+  const speakerSplits = {
+    train: p.splits.train["speaker"]!,
+    validation: p.splits.validation["speaker"]!,
+  };
+  const speakerResult = trainColumn(tf, speaker, models, speakerSplits, stage(p, 0));
+  const beforeWeights = snapshot(speaker);
+  const test = p.splits.test;
+  const speakerBefore = predict(tf, speaker, test["speaker"]!.x, new Map());
+  const emotion = new ColumnModel(
+    tf,
+    column(p, "emotion"),
+    p.inputDim,
+    p.classes["emotion"] ?? 0,
+    models,
+    3,
+  );
+  models.set("emotion", emotion);
+  const alphaBefore = [...emotion.variables()]
+    .filter(([k]) => k.endsWith("alpha"))
+    .map(([, v]) => v.dataSync()[0]);
+  const emotionSplits = {
+    train: p.splits.train["emotion"]!,
+    validation: p.splits.validation["emotion"]!,
+  };
+  const emotionResult = trainColumn(tf, emotion, models, emotionSplits, stage(p, 1));
+  const hidden = sourceActivations(tf, emotion, models, test["emotion"]!.x);
+  const emotionPred = predict(tf, emotion, test["emotion"]!.x, hidden);
+  const alphaAfter = [...emotion.variables()]
+    .filter(([k]) => k.endsWith("alpha"))
+    .map(([, v]) => v.dataSync()[0]);
+  return {
+    speaker,
+    emotion,
+    speakerResult,
+    emotionResult,
+    beforeWeights,
+    speakerBefore,
+    speakerAfter: predict(tf, speaker, test["speaker"]!.x, new Map()),
+    speakerUar: metrics(test["speaker"]!.y, speakerBefore, p.classes["speaker"] ?? 0).uar,
+    emotionUar: metrics(test["emotion"]!.y, emotionPred, p.classes["emotion"] ?? 0).uar,
+    emotionWeights: snapshot(emotion),
+    alphaBefore,
+    alphaAfter,
+  };
+}
+
+beforeAll(async () => {
+  writeSynthetic({ speakers: 8, utterances: 40, seed: 5, out: join(dir, "synth.csv") });
+  const selected = await selectBackend("wasm");
+  if ("problem" in selected) throw new Error(selected.problem);
+  tf = selected.tf;
+});
+
+describe("training progressive columns", () => {
+  let linear: ReturnType<typeof trainBoth>;
+  beforeAll(async () => {
+    linear = trainBoth(await prepare("lateral from speaker into all"));
+  });
+
+  it("learns both tasks far above chance", () => {
+    expect(linear.speakerUar).toBeGreaterThan(0.5); // chance 1/8
+    expect(linear.emotionUar).toBeGreaterThan(0.5); // chance 1/4
+    const losses = linear.emotionResult.curve.map((c) => c.loss);
+    expect(losses.at(-1)).toBeLessThan(losses[0] ?? 0);
+  });
+
+  it("leaves the frozen column bit-identical, weights and predictions", () => {
+    const after = snapshot(linear.speaker);
+    for (const [name, values] of linear.beforeWeights)
+      expect(after.get(name), name).toEqual(values);
+    expect(linear.speakerAfter).toEqual(linear.speakerBefore);
+  });
+
+  it("is deterministic under a seed", async () => {
+    const again = trainBoth(await prepare("lateral from speaker into all"));
+    expect(again.emotionResult.curve).toEqual(linear.emotionResult.curve);
+    for (const [name, values] of linear.emotionWeights)
+      expect(again.emotionWeights.get(name), name).toEqual(values);
+  });
+
+  it("laterals change the result", async () => {
+    const alone = trainBoth(await prepare(""));
+    expect(alone.emotionResult.curve).not.toEqual(linear.emotionResult.curve);
+  });
+
+  it("trains the adapter's α", async () => {
+    const adapter = trainBoth(
+      await prepare("lateral from speaker into all adapter width 8 alpha 0.1"),
+    );
+    expect(adapter.alphaBefore.length).toBe(2);
+    adapter.alphaAfter.forEach((a, i) => expect(a).not.toBe(adapter.alphaBefore[i]));
+    expect(adapter.emotionUar).toBeGreaterThan(0.4);
+  });
+});
+
+describe("early stopping", () => {
+  it("stops after `patience` epochs without improvement and restores the best epoch", async () => {
+    const p = await prepare("");
+    const models = new Map<string, ColumnModel>();
+    const model = new ColumnModel(
+      tf,
+      column(p, "emotion"),
+      p.inputDim,
+      p.classes["emotion"] ?? 0,
+      models,
+      9,
+    );
+    const early: StageIr = {
+      ...stage(p, 1),
+      epochs: 200,
+      optimizer: { name: "adam", learningRate: 0.02, momentum: 0 },
+      earlyStopping: { metric: "accuracy", patience: 3, minDelta: 0 },
+    };
+    const validation = p.splits.validation["emotion"]!;
+    const result = trainColumn(
+      tf,
+      model,
+      models,
+      { train: p.splits.train["emotion"]!, validation },
+      early,
+    );
+    expect(result.epochsTrained).toBeLessThan(200);
+    const scores = result.curve.map((c) => c.validation ?? -1);
+    const best = Math.max(...scores);
+    expect(result.bestEpoch).toBe(scores.indexOf(best) + 1);
+    expect(result.epochsTrained - result.bestEpoch).toBe(3);
+    const now = metrics(
+      validation.y,
+      predict(tf, model, validation.x, new Map()),
+      p.classes["emotion"] ?? 0,
+    );
+    expect(now.accuracy).toBe(best);
+    model.dispose();
+  });
+});
