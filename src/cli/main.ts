@@ -55,6 +55,17 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(runCompile(file, opts)),
     );
 
+  program
+    .command("run")
+    .description("train and evaluate everything a spec declares")
+    .argument("<file>", "spec file")
+    .option("-o, --out <dir>", "results directory (default: results/<spec name>)")
+    .option("-b, --backend <backend>", "gpu, native, wasm or cpu (default: the first that loads)")
+    .option("--json", "print the summary as JSON on stdout")
+    .action(async (file: string, opts: { out?: string; backend?: string; json?: boolean }) =>
+      setExit(await (await import("./run-command.js")).runRun(file, opts)),
+    );
+
   const data = program.command("data").description("inspect, prepare and synthesise data tables");
   data
     .command("inspect")

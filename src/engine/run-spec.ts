@@ -1,0 +1,277 @@
+/**
+ * `pnnc run`'s engine: trains and evaluates everything a checked spec declares.
+ *
+ *   for each repeat r and run i (fold i tests, the next folds validate, the rest train):
+ *     1 normalise every dataset on its training rows
+ *     2 for each stage in order, for each `train_folds` variant: build and train the stage's columns
+ *       (frozen sources from earlier stages, `init from` copies), evaluate them on the test fold
+ *     3 after each stage, re-evaluate every earlier column on its test fold: forgetting
+ *
+ * In: the front end's IR, the loaded data, a selected backend. Out: per-run metrics, learning curves,
+ * the forgetting table and a summary (mean ± std of test UAR per column and variant).
+ */
+import type * as Tf from "@tensorflow/tfjs";
+import type { LoadedDataset } from "../data/load-dataset.js";
+import { rowsIn, type Run } from "../data/folds.js";
+import type { SpecData } from "../data/load.js";
+import { applyNormalizer, fitNormalizer } from "../data/normalize.js";
+import type { ColumnIr, Ir, StageIr } from "../ir/types.js";
+import { ColumnModel } from "./column-model.js";
+import { metrics, type Metrics } from "./metrics.js";
+import {
+  predict,
+  sourceActivations,
+  trainColumn,
+  type CurvePoint,
+  type Split,
+} from "./train-column.js";
+
+export interface ColumnRun {
+  repeat: number;
+  fold: number;
+  stage: string;
+  column: string;
+  task: string;
+  /** The `train_folds` variant (null: all training folds). */
+  trainFolds: number | null;
+  test: Metrics;
+  epochsTrained: number;
+  bestEpoch: number;
+  curve: CurvePoint[];
+}
+
+export interface Forgetting {
+  repeat: number;
+  fold: number;
+  column: string;
+  afterStage: string;
+  uarBefore: number;
+  uarAfter: number;
+  change: number;
+}
+
+export interface SummaryRow {
+  column: string;
+  task: string;
+  trainFolds: number | null;
+  runs: number;
+  uarMean: number;
+  uarStd: number;
+  accuracyMean: number;
+}
+
+export interface RunResults {
+  runs: ColumnRun[];
+  forgetting: Forgetting[];
+  summary: SummaryRow[];
+}
+
+export type Progress = (message: string) => void;
+
+interface TaskSplits {
+  train: Split;
+  validation: Split | null;
+  test: Split;
+}
+
+export function runSpec(
+  tf: typeof Tf,
+  ir: Ir,
+  data: SpecData,
+  progress: Progress = () => {},
+): RunResults {
+  const results: RunResults = { runs: [], forgetting: [], summary: [] };
+  const repeats = ir.evaluation.repeats;
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    const runCount = Math.max(...[...data.splits.values()].map((s) => s.runs[repeat]?.length ?? 0));
+    for (let i = 0; i < runCount; i++) {
+      runOnce(tf, ir, data, repeat, i, results, progress);
+    }
+  }
+  results.summary = summarize(results.runs);
+  return results;
+}
+
+/** The rows of one task in one run, normalised with the run's training statistics. */
+function taskSplits(
+  tf: typeof Tf,
+  ir: Ir,
+  data: SpecData,
+  taskId: string,
+  repeat: number,
+  i: number,
+  trainFolds: number | null,
+): TaskSplits | null {
+  const task = ir.tasks.find((t) => t.id === taskId);
+  const dataset = task && data.datasets.get(task.dataset);
+  const split = task && data.splits.get(task.dataset);
+  const assignment = split?.folds[repeat];
+  const run: Run | undefined = split?.runs[repeat]?.[i];
+  const labels = dataset?.tasks.get(taskId);
+  const declared = ir.datasets.find((d) => d.id === task?.dataset);
+  if (!dataset || !assignment || !run || !labels || !declared) return null;
+  const trainFolds2 = trainFolds === null ? run.train : run.train.slice(0, trainFolds);
+  const allTrain = rowsIn(assignment, run.train);
+  const norm = fitNormalizer(declared.normalize, dataset.x, dataset.dims, allTrain, dataset.groups);
+  const make = (folds: number[]): Split | null => {
+    const rows = Int32Array.from(
+      [...rowsIn(assignment, folds)].filter((r) => (labels.y[r] ?? -1) >= 0),
+    );
+    if (rows.length === 0) return null;
+    const x = applyNormalizer(norm, dataset.x, dataset.dims, rows, dataset.groups);
+    return {
+      x: tf.tensor2d(x, [rows.length, dataset.dims]),
+      y: Int32Array.from(rows, (r) => labels.y[r] ?? 0),
+    };
+  };
+  const train = make(trainFolds2);
+  const test = make([run.test]);
+  if (!train || !test) return null;
+  return { train, validation: make(run.validation), test };
+}
+
+function disposeSplits(s: TaskSplits): void {
+  s.train.x.dispose();
+  s.validation?.x.dispose();
+  s.test.x.dispose();
+}
+
+function inputDim(ir: Ir, data: SpecData, column: ColumnIr): number {
+  const task = ir.tasks.find((t) => t.id === column.task);
+  const dataset: LoadedDataset | undefined = task ? data.datasets.get(task.dataset) : undefined;
+  return dataset?.dims ?? 0;
+}
+
+function classCount(ir: Ir, data: SpecData, column: ColumnIr): number {
+  const task = ir.tasks.find((t) => t.id === column.task);
+  return (task && data.datasets.get(task.dataset)?.tasks.get(task.id)?.classes.length) ?? 0;
+}
+
+function evaluate(
+  tf: typeof Tf,
+  model: ColumnModel,
+  models: ReadonlyMap<string, ColumnModel>,
+  test: Split,
+  classes: number,
+): Metrics {
+  const hidden = sourceActivations(tf, model, models, test.x);
+  const m = metrics(test.y, predict(tf, model, test.x, hidden), classes);
+  for (const hs of hidden.values()) hs.forEach((h) => h.dispose());
+  return m;
+}
+
+function runOnce(
+  tf: typeof Tf,
+  ir: Ir,
+  data: SpecData,
+  repeat: number,
+  i: number,
+  results: RunResults,
+  progress: Progress,
+): void {
+  const models = new Map<string, ColumnModel>();
+  const ownScore = new Map<string, { uar: number; test: TaskSplits }>();
+  for (const [s, stage] of ir.stages.entries()) {
+    const variants = stage.trainFolds ?? [null];
+    variants.forEach((variant, v) => {
+      for (const id of stage.train) {
+        const column = ir.columns.find((c) => c.id === id);
+        if (!column) continue;
+        const splits = taskSplits(tf, ir, data, column.task, repeat, i, variant);
+        if (!splits) continue;
+        const classes = classCount(ir, data, column);
+        const seed = stage.seed + repeat * 1000 + i;
+        const model = new ColumnModel(
+          tf,
+          column,
+          inputDim(ir, data, column),
+          classes,
+          models,
+          seed,
+        );
+        const frozen = new Set(
+          stage.freeze.filter((f) => f.column === id && f.layer !== null).map((f) => f.layer ?? 0),
+        );
+        const stageForRun: StageIr = { ...stage, seed };
+        const trained = trainColumn(
+          tf,
+          model,
+          models,
+          { train: splits.train, validation: splits.validation },
+          stageForRun,
+          frozen,
+        );
+        const test = evaluate(tf, model, models, splits.test, classes);
+        results.runs.push({
+          repeat: repeat + 1,
+          fold: i + 1,
+          stage: stage.id,
+          column: id,
+          task: column.task,
+          trainFolds: variant,
+          test,
+          epochsTrained: trained.epochsTrained,
+          bestEpoch: trained.bestEpoch,
+          curve: trained.curve,
+        });
+        progress(
+          `repeat ${repeat + 1}, fold ${i + 1}, stage ${stage.id}: ${id} UAR ${test.uar.toFixed(3)} (${trained.epochsTrained} epochs${variant === null ? "" : `, ${variant} training folds`})`,
+        );
+        // Later stages build on the first variant (the largest `train_folds`, as specs list them).
+        if (v === 0) {
+          models.get(id)?.dispose();
+          models.set(id, model);
+          const previous = ownScore.get(id);
+          if (previous) disposeSplits(previous.test);
+          ownScore.set(id, { uar: test.uar, test: splits });
+        } else {
+          model.dispose();
+          disposeSplits(splits);
+        }
+      }
+    });
+    // Forgetting: every column trained before this stage, re-evaluated now.
+    for (const [id, own] of ownScore) {
+      if (ir.stages.slice(0, s).every((earlier) => !earlier.train.includes(id))) continue;
+      const model = models.get(id);
+      const column = ir.columns.find((c) => c.id === id);
+      if (!model || !column) continue;
+      const now = evaluate(tf, model, models, own.test.test, classCount(ir, data, column));
+      results.forgetting.push({
+        repeat: repeat + 1,
+        fold: i + 1,
+        column: id,
+        afterStage: stage.id,
+        uarBefore: own.uar,
+        uarAfter: now.uar,
+        change: now.uar - own.uar,
+      });
+    }
+  }
+  for (const model of models.values()) model.dispose();
+  for (const own of ownScore.values()) disposeSplits(own.test);
+}
+
+function summarize(runs: ColumnRun[]): SummaryRow[] {
+  const groups = new Map<string, ColumnRun[]>();
+  for (const r of runs) {
+    const key = `${r.column}\u0000${r.trainFolds ?? ""}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((rs) => {
+    const uars = rs.map((r) => r.test.uar);
+    const mean = uars.reduce((a, b) => a + b, 0) / uars.length;
+    const variance =
+      uars.length > 1 ? uars.reduce((a, b) => a + (b - mean) ** 2, 0) / (uars.length - 1) : 0;
+    const first = rs[0];
+    return {
+      column: first?.column ?? "",
+      task: first?.task ?? "",
+      trainFolds: first?.trainFolds ?? null,
+      runs: rs.length,
+      uarMean: mean,
+      uarStd: Math.sqrt(variance),
+      accuracyMean: rs.reduce((a, r) => a + r.test.accuracy, 0) / rs.length,
+    };
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * `pnnc run` end to end on a tiny synthetic table, through the built CLI: exit codes, a results.json
+ * that validates against the committed schema, zero forgetting for frozen columns, the same numbers
+ * from two runs with the same seed, and clear failures for unavailable or unknown backends.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Ajv } from "ajv";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import schema from "../src/engine/results.schema.json" with { type: "json" };
+import { writeSynthetic } from "../src/data/synth.js";
+import { repoRoot } from "./helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "pnnc-run-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const spec = `pnn 1 tiny
+
+dataset synth {
+  file "synth.csv"
+  features numeric except [speaker, gender, emotion]
+  group speaker
+}
+
+task gender {
+  data synth
+  label gender
+}
+
+task emotion {
+  data synth
+  label emotion
+}
+
+column gender {
+  task gender
+  layers {
+    dense 16 relu
+  }
+}
+
+column emotion {
+  task emotion
+  layers {
+    repeat 2 { dense 16 relu }
+  }
+  lateral from gender into [h2, head]
+}
+
+training {
+  learning_rate 0.01
+  batch 32
+  epochs 6
+  seed 2
+  stage one {
+    train gender
+  }
+  stage two {
+    train emotion
+    freeze gender
+  }
+}
+
+evaluation {
+  folds 3 stratified
+  repeats 2
+  validation 1
+}
+`;
+
+function pnnc(...args: string[]) {
+  return spawnSync(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], {
+    cwd: dir,
+    encoding: "utf8",
+  });
+}
+
+type Results = {
+  runs: { test: { uar: number } }[];
+  forgetting: { change: number }[];
+  summary: { column: string; runs: number }[];
+  seconds: number;
+};
+
+describe("pnnc run", () => {
+  let first: Results;
+  beforeAll(() => {
+    writeSynthetic({ speakers: 6, utterances: 24, seed: 4, out: join(dir, "synth.csv") });
+    writeFileSync(join(dir, "tiny.pnn"), spec);
+    const r = pnnc("run", "tiny.pnn", "--out", "a");
+    if (r.status !== 0) throw new Error(r.stderr);
+    first = JSON.parse(readFileSync(join(dir, "a", "results.json"), "utf8")) as Results;
+  });
+
+  it("writes results that validate against the committed schema", () => {
+    const validate = new Ajv({ allErrors: true }).compile(schema);
+    expect(validate(first), JSON.stringify(validate.errors)).toBe(true);
+    // 2 repeats × 3 folds × 2 columns.
+    expect(first.runs).toHaveLength(12);
+    expect(first.summary.map((s) => [s.column, s.runs])).toEqual([
+      ["gender", 6],
+      ["emotion", 6],
+    ]);
+  });
+
+  it("measures exactly zero forgetting for the frozen column", () => {
+    expect(first.forgetting).toHaveLength(6);
+    for (const f of first.forgetting) expect(f.change).toBe(0);
+  });
+
+  it("gives the same numbers for the same seed", () => {
+    const r = pnnc("run", "tiny.pnn", "--out", "b");
+    expect(r.status, r.stderr).toBe(0);
+    const second = JSON.parse(readFileSync(join(dir, "b", "results.json"), "utf8")) as Results;
+    expect({ ...second, seconds: 0 }).toEqual({ ...first, seconds: 0 });
+  });
+
+  it("fails clearly when a requested backend is not installed, and on an unknown one", () => {
+    const native = pnnc("run", "tiny.pnn", "--backend", "native");
+    expect(native.status).toBe(1);
+    expect(native.stderr).toContain("backend `native` is not available");
+    expect(pnnc("run", "tiny.pnn", "--backend", "tpu").status).toBe(2);
+  });
+
+  it("exits 1 without results for a spec with errors", () => {
+    writeFileSync(join(dir, "bad.pnn"), spec.replace("train emotion", "train emotio"));
+    const r = pnnc("run", "bad.pnn", "--out", "c");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("error[PNN3006]");
+  });
+});
