@@ -4,7 +4,7 @@
  * deterministic under a seed, adapter α is trained, laterals change the result, and early stopping
  * restores the best epoch.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +17,7 @@ import { writeSynthetic } from "../src/data/synth.js";
 import { selectBackend } from "../src/engine/backends.js";
 import { ColumnModel } from "../src/engine/column-model.js";
 import { metrics } from "../src/engine/metrics.js";
+import { saveCheckpoint, toLayersModel } from "../src/engine/checkpoint.js";
 import { predict, sourceActivations, trainColumn, type Split } from "../src/engine/train-column.js";
 import type { ColumnIr, Ir, StageIr } from "../src/ir/types.js";
 
@@ -161,6 +162,7 @@ function trainBoth(p: Prepared) {
     .filter(([k]) => k.endsWith("alpha"))
     .map(([, v]) => v.dataSync()[0]);
   return {
+    models,
     speaker,
     emotion,
     speakerResult,
@@ -264,4 +266,59 @@ describe("early stopping", () => {
     expect(now.accuracy).toBe(best);
     model.dispose();
   });
+});
+
+describe("checkpoints", () => {
+  for (const lateral of [
+    "lateral from speaker into all",
+    "lateral from speaker into all adapter width 8 alpha 0.1",
+  ]) {
+    it(`round-trip through plain tf.loadLayersModel with the same predictions (${lateral.includes("adapter") ? "adapter" : "linear"})`, async () => {
+      const p = await prepare(lateral);
+      const trained = trainBoth(p);
+      const model = toLayersModel(tf, trained.emotion, trained.models, p.inputDim);
+      const out = join(dir, `ckpt-${lateral.length}`);
+      const metadata = {
+        pnnc: "test",
+        specHash: "0".repeat(64),
+        taskColumns: { emotion: "emotion", speaker: "speaker" },
+        column: "emotion",
+        classes: ["angry", "happy", "neutral", "sad"],
+        featureNames: [],
+        normalization: { mode: "global", mean: [], std: [] },
+      };
+      await saveCheckpoint(tf, model, metadata, out);
+      const json = JSON.parse(readFileSync(join(out, "model.json"), "utf8")) as {
+        modelTopology: object;
+        weightsManifest: { weights: Tf.io.WeightsManifestEntry[] }[];
+        userDefinedMetadata: typeof metadata;
+      };
+      const weights = readFileSync(join(out, "weights.bin"));
+      const loaded = await tf.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: json.modelTopology,
+          weightSpecs: json.weightsManifest[0]?.weights ?? [],
+          weightData: weights.buffer.slice(
+            weights.byteOffset,
+            weights.byteOffset + weights.byteLength,
+          ),
+        }),
+      );
+      expect(json.userDefinedMetadata.specHash).toBe(metadata.specHash);
+      expect(json.userDefinedMetadata.taskColumns).toEqual(metadata.taskColumns);
+      const test = p.splits.test["emotion"]!;
+      const probabilities = loaded.predict(test.x) as Tf.Tensor2D;
+      const fromCheckpoint = tf.argMax(probabilities, 1).dataSync();
+      const hidden = sourceActivations(tf, trained.emotion, trained.models, test.x);
+      expect(Array.from(fromCheckpoint)).toEqual(
+        Array.from(predict(tf, trained.emotion, test.x, hidden)),
+      );
+      const direct = tf.softmax(trained.emotion.forward(test.x, hidden, false).logits).dataSync();
+      const saved = probabilities.dataSync();
+      let diff = 0;
+      for (let i = 0; i < direct.length; i++)
+        diff = Math.max(diff, Math.abs((direct[i] ?? 0) - (saved[i] ?? 0)));
+      expect(diff).toBeLessThan(1e-5);
+    });
+  }
 });

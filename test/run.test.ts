@@ -4,7 +4,7 @@
  * from two runs with the same seed, and clear failures for unavailable or unknown backends.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv } from "ajv";
@@ -122,6 +122,53 @@ describe("pnnc run", () => {
     expect(native.status).toBe(1);
     expect(native.stderr).toContain("backend `native` is not available");
     expect(pnnc("run", "tiny.pnn", "--backend", "tpu").status).toBe(2);
+  });
+
+  it("saves the first run's columns as checkpoints carrying the spec hash and task map", () => {
+    const results = JSON.parse(readFileSync(join(dir, "a", "results.json"), "utf8")) as {
+      specHash: string;
+    };
+    for (const column of ["gender", "emotion"]) {
+      const json = JSON.parse(
+        readFileSync(join(dir, "a", "checkpoints", column, "model.json"), "utf8"),
+      ) as {
+        format: string;
+        userDefinedMetadata: {
+          specHash: string;
+          taskColumns: Record<string, string>;
+          column: string;
+        };
+      };
+      expect(json.format).toBe("layers-model");
+      expect(json.userDefinedMetadata.specHash).toBe(results.specHash);
+      expect(json.userDefinedMetadata.taskColumns).toEqual({
+        gender: "gender",
+        emotion: "emotion",
+      });
+      expect(json.userDefinedMetadata.column).toBe(column);
+    }
+  });
+
+  it("predicts new data from a checkpoint, and refuses bad checkpoints and mismatched data", () => {
+    const ok = pnnc("predict", join("a", "checkpoints", "emotion"), "synth.csv");
+    expect(ok.status, ok.stderr).toBe(0);
+    const lines = ok.stdout.trim().split("\n");
+    expect(lines[0]).toBe("line,predicted,p_angry,p_happy,p_neutral,p_sad");
+    expect(lines).toHaveLength(6 * 24 + 1);
+    const missing = pnnc("predict", join("a", "checkpoints", "nope"), "synth.csv");
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("no checkpoint");
+    const corrupt = join(dir, "corrupt");
+    cpSync(join(dir, "a", "checkpoints", "emotion"), corrupt, { recursive: true });
+    writeFileSync(join(corrupt, "weights.bin"), Buffer.alloc(10));
+    const bad = pnnc("predict", corrupt, "synth.csv");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("corrupt");
+    writeFileSync(join(dir, "other.csv"), "a,b\n1,2\n");
+    const mismatch = pnnc("predict", join("a", "checkpoints", "emotion"), "other.csv");
+    expect(mismatch.status).toBe(1);
+    expect(mismatch.stderr).toContain("PNN4017");
+    for (const r of [missing, bad, mismatch]) expect(r.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
   });
 
   it("exits 1 without results for a spec with errors", () => {

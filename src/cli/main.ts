@@ -66,6 +66,16 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(await (await import("./run-command.js")).runRun(file, opts)),
     );
 
+  program
+    .command("predict")
+    .description("predict classes for new data with a checkpoint saved by `pnnc run`")
+    .argument("<checkpoint>", "checkpoint directory (RESULTS/checkpoints/COLUMN)")
+    .argument("<data>", "CSV or ARFF table with the training features")
+    .option("-o, --out <file>", "write the predictions to a file instead of stdout")
+    .action(async (dir: string, data: string, opts: { out?: string }) =>
+      setExit(await (await import("./predict-command.js")).runPredict(dir, data, opts)),
+    );
+
   const data = program.command("data").description("inspect, prepare and synthesise data tables");
   data
     .command("inspect")
@@ -126,5 +136,11 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_INTERNAL;
   }
 }
+
+// `pnnc predict … | head` closes stdout early; that is not an error worth a stack trace.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 process.exitCode = await main(process.argv.slice(2));

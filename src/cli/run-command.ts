@@ -1,7 +1,8 @@
 /**
  * `pnnc run FILE [--out DIR] [--backend B] [--json]`: checks the spec, loads its data, selects a
  * TensorFlow.js backend, trains and evaluates every stage of every fold and repeat, prints a result
- * table (per column: mean ± std test UAR) and writes DIR/results.json atomically.
+ * table (per column: mean ± std test UAR) and writes DIR/results.json atomically, with the first
+ * run's trained columns as TF.js checkpoints in DIR/checkpoints/COLUMN/.
  * In: parsed arguments. Out: an exit code (0 ok, 1 spec, data or backend problem, 2 usage).
  */
 import { createHash } from "node:crypto";
@@ -61,12 +62,14 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
       );
   }
   process.stderr.write(`backend: ${backend.name}\n`);
+  const out = opts.out ?? join("results", front.ir.name);
   const started = performance.now();
-  const results = runSpec(backend.tf, front.ir, loaded.value, (m) =>
-    process.stderr.write(`${m}\n`),
-  );
-  const seconds = (performance.now() - started) / 1000;
   const specHash = createHash("sha256").update(JSON.stringify(front.ir)).digest("hex");
+  const results = await runSpec(backend.tf, front.ir, loaded.value, {
+    progress: (m) => process.stderr.write(`${m}\n`),
+    checkpoints: { dir: join(out, "checkpoints"), pnnc: packageVersion(), specHash },
+  });
+  const seconds = (performance.now() - started) / 1000;
   const document = {
     pnnc: packageVersion(),
     spec: front.ir.name,
@@ -75,7 +78,6 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
     seconds,
     ...results,
   };
-  const out = opts.out ?? join("results", front.ir.name);
   try {
     mkdirSync(out, { recursive: true });
   } catch {

@@ -16,7 +16,9 @@ import { rowsIn, type Run } from "../data/folds.js";
 import type { SpecData } from "../data/load.js";
 import { applyNormalizer, fitNormalizer } from "../data/normalize.js";
 import type { ColumnIr, Ir, StageIr } from "../ir/types.js";
+import { join } from "node:path";
 import { ColumnModel } from "./column-model.js";
+import { saveCheckpoint, toLayersModel } from "./checkpoint.js";
 import { metrics, type Metrics } from "./metrics.js";
 import {
   predict,
@@ -68,24 +70,32 @@ export interface RunResults {
 
 export type Progress = (message: string) => void;
 
+export interface RunSpecOptions {
+  progress?: Progress;
+  /** Where to save the first run's (repeat 1, fold 1) trained columns as TF.js checkpoints. */
+  checkpoints?: { dir: string; pnnc: string; specHash: string };
+}
+
 interface TaskSplits {
   train: Split;
   validation: Split | null;
   test: Split;
 }
 
-export function runSpec(
+export async function runSpec(
   tf: typeof Tf,
   ir: Ir,
   data: SpecData,
-  progress: Progress = () => {},
-): RunResults {
+  opts: RunSpecOptions = {},
+): Promise<RunResults> {
+  const progress = opts.progress ?? (() => {});
   const results: RunResults = { runs: [], forgetting: [], summary: [] };
   const repeats = ir.evaluation.repeats;
   for (let repeat = 0; repeat < repeats; repeat++) {
     const runCount = Math.max(...[...data.splits.values()].map((s) => s.runs[repeat]?.length ?? 0));
     for (let i = 0; i < runCount; i++) {
-      runOnce(tf, ir, data, repeat, i, results, progress);
+      const checkpoints = repeat === 0 && i === 0 ? opts.checkpoints : undefined;
+      await runOnce(tf, ir, data, repeat, i, results, progress, checkpoints);
     }
   }
   results.summary = summarize(results.runs);
@@ -160,7 +170,7 @@ function evaluate(
   return m;
 }
 
-function runOnce(
+async function runOnce(
   tf: typeof Tf,
   ir: Ir,
   data: SpecData,
@@ -168,7 +178,9 @@ function runOnce(
   i: number,
   results: RunResults,
   progress: Progress,
-): void {
+  checkpoints: RunSpecOptions["checkpoints"],
+): Promise<void> {
+  const saves: { column: ColumnIr; model: ColumnModel }[] = [];
   const models = new Map<string, ColumnModel>();
   const ownScore = new Map<string, { uar: number; test: TaskSplits }>();
   for (const [s, stage] of ir.stages.entries()) {
@@ -221,6 +233,7 @@ function runOnce(
         if (v === 0) {
           models.get(id)?.dispose();
           models.set(id, model);
+          saves.push({ column, model });
           const previous = ownScore.get(id);
           if (previous) disposeSplits(previous.test);
           ownScore.set(id, { uar: test.uar, test: splits });
@@ -248,8 +261,57 @@ function runOnce(
       });
     }
   }
+  if (checkpoints) {
+    for (const { column, model } of saves)
+      await saveColumn(tf, ir, data, column, model, models, checkpoints);
+  }
   for (const model of models.values()) model.dispose();
   for (const own of ownScore.values()) disposeSplits(own.test);
+}
+
+async function saveColumn(
+  tf: typeof Tf,
+  ir: Ir,
+  data: SpecData,
+  column: ColumnIr,
+  model: ColumnModel,
+  models: ReadonlyMap<string, ColumnModel>,
+  target: NonNullable<RunSpecOptions["checkpoints"]>,
+): Promise<void> {
+  const task = ir.tasks.find((t) => t.id === column.task);
+  const dataset = task ? data.datasets.get(task.dataset) : undefined;
+  const declared = ir.datasets.find((d) => d.id === task?.dataset);
+  const split = task ? data.splits.get(task.dataset) : undefined;
+  const assignment = split?.folds[0];
+  const run = split?.runs[0]?.[0];
+  if (!task || !dataset || !declared || !assignment || !run) return;
+  const norm = fitNormalizer(
+    declared.normalize,
+    dataset.x,
+    dataset.dims,
+    rowsIn(assignment, run.train),
+    dataset.groups,
+  );
+  const layers = toLayersModel(tf, model, models, dataset.dims);
+  await saveCheckpoint(
+    tf,
+    layers,
+    {
+      pnnc: target.pnnc,
+      specHash: target.specHash,
+      taskColumns: Object.fromEntries(ir.columns.map((c) => [c.task, c.id])),
+      column: column.id,
+      classes: dataset.tasks.get(task.id)?.classes ?? [],
+      featureNames: dataset.featureNames,
+      normalization: {
+        mode: declared.normalize,
+        mean: Array.from(norm.global.mean),
+        std: Array.from(norm.global.std),
+      },
+    },
+    join(target.dir, column.id),
+  );
+  layers.dispose();
 }
 
 function summarize(runs: ColumnRun[]): SummaryRow[] {

@@ -1,0 +1,157 @@
+/**
+ * Checkpoints in the standard TensorFlow.js layers format (model.json + weights.bin), loadable with
+ * plain `tf.loadLayersModel`. A trained column and every column it reads become one functional model
+ * of Dense, Add, Concatenate and Activation layers: frozen sources included, dropout left out
+ * (inference), and each adapter's α folded into its V (V(α·h) = (αV)·h), so no custom layer is needed.
+ * In: a column model, the models it reads, metadata. Out: files in a directory, written atomically.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type * as Tf from "@tensorflow/tfjs";
+import type { ColumnModel } from "./column-model.js";
+
+type Symbolic = Tf.SymbolicTensor;
+
+export interface CheckpointMetadata {
+  pnnc: string;
+  specHash: string;
+  /** Task → the column that solves it in this checkpoint. */
+  taskColumns: Record<string, string>;
+  column: string;
+  classes: string[];
+  featureNames: string[];
+  /** The run's normalisation, so `pnnc predict` prepares new data exactly as training did. */
+  normalization: { mode: string; mean: number[]; std: number[] };
+}
+
+/** Builds the inference graph of `column` (and its sources) as a tf.LayersModel. */
+export function toLayersModel(
+  tf: typeof Tf,
+  column: ColumnModel,
+  models: ReadonlyMap<string, ColumnModel>,
+  inputDim: number,
+): Tf.LayersModel {
+  const input = tf.input({ shape: [inputDim], name: "features" });
+  const built = new Map<string, Symbolic[]>();
+  const dense = (
+    name: string,
+    kernel: Tf.Tensor,
+    bias: Tf.Tensor | null,
+    activation: string,
+    x: Symbolic,
+  ): Symbolic =>
+    tf.layers
+      .dense({
+        name,
+        units: kernel.shape[1] ?? 0,
+        useBias: bias !== null,
+        activation: activation as "linear",
+        weights: bias === null ? [kernel] : [kernel, bias],
+      })
+      .apply(x) as Symbolic;
+  const sum = (name: string, terms: Symbolic[]): Symbolic =>
+    terms.length === 1
+      ? (terms[0] as Symbolic)
+      : (tf.layers.add({ name }).apply(terms) as Symbolic);
+  const lateralTerms = (model: ColumnModel, into: number | "head"): Symbolic[] =>
+    model.links
+      .filter((l) => l.into === into)
+      .flatMap((link, j) => {
+        const inputs = link.sources.map((s) => {
+          const hs = built.get(s) ?? [];
+          return (into === "head" ? hs[hs.length - 1] : hs[into - 2]) as Symbolic;
+        });
+        const tag = `${model.ir.id}_lateral${j}_${into === "head" ? "head" : `h${into}`}`;
+        if (!link.adapter)
+          return inputs.map((x, k) =>
+            dense(`${tag}_U${k}`, link.u[k] as Tf.Tensor, null, "linear", x),
+          );
+        const joined =
+          inputs.length === 1
+            ? (inputs[0] as Symbolic)
+            : (tf.layers.concatenate({ name: `${tag}_concat` }).apply(inputs) as Symbolic);
+        const scaledV = tf.mul(link.adapter.v, link.adapter.alpha);
+        const projected = dense(
+          `${tag}_V`,
+          scaledV,
+          link.adapter.c,
+          link.adapter.activation,
+          joined,
+        );
+        scaledV.dispose();
+        return [dense(`${tag}_U`, link.u[0] as Tf.Tensor, null, "linear", projected)];
+      });
+  const build = (model: ColumnModel): Symbolic => {
+    for (const link of model.links) {
+      for (const s of link.sources) {
+        const source = models.get(s);
+        if (source && !built.has(s)) build(source);
+      }
+    }
+    let h: Symbolic = input;
+    const hidden: Symbolic[] = [];
+    model.layers.forEach((layer, i) => {
+      const id = `${model.ir.id}_h${i + 1}`;
+      const z = sum(`${id}_sum`, [
+        dense(id, layer.kernel, layer.bias, "linear", h),
+        ...lateralTerms(model, i + 1),
+      ]);
+      h = tf.layers
+        .activation({
+          name: `${id}_act`,
+          activation: (model.activations[i] ?? "linear") as "linear",
+        })
+        .apply(z) as Symbolic;
+      hidden.push(h);
+    });
+    built.set(model.ir.id, hidden);
+    const headId = `${model.ir.id}_head`;
+    const logits = sum(`${headId}_sum`, [
+      dense(headId, model.head.kernel, model.head.bias, "linear", h),
+      ...lateralTerms(model, "head"),
+    ]);
+    return tf.layers
+      .activation({ name: `${headId}_softmax`, activation: "softmax" })
+      .apply(logits) as Symbolic;
+  };
+  return tf.model({ inputs: input, outputs: build(column), name: column.ir.id });
+}
+
+/** Writes model.json and weights.bin into `dir` via a temporary directory and a rename. */
+export async function saveCheckpoint(
+  tf: typeof Tf,
+  model: Tf.LayersModel,
+  metadata: CheckpointMetadata,
+  dir: string,
+): Promise<void> {
+  model.setUserDefinedMetadata(metadata as unknown as Record<string, unknown>);
+  const artifacts = await new Promise<Tf.io.ModelArtifacts>((resolve) => {
+    void model.save(
+      tf.io.withSaveHandler(async (a) => {
+        resolve(a);
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+      }),
+    );
+  });
+  const json = {
+    format: "layers-model",
+    generatedBy: `pnnc ${metadata.pnnc}`,
+    convertedBy: null,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs ?? [] }],
+    userDefinedMetadata: artifacts.userDefinedMetadata ?? metadata,
+  };
+  const tmp = `${dir}.${process.pid}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const data = artifacts.weightData;
+  const bytes =
+    data instanceof ArrayBuffer
+      ? new Uint8Array(data)
+      : new Uint8Array(Buffer.concat((data ?? []).map((b) => Buffer.from(b))));
+  writeFileSync(join(tmp, "weights.bin"), bytes);
+  writeFileSync(join(tmp, "model.json"), JSON.stringify(json));
+  mkdirSync(dirname(dir), { recursive: true });
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+}
