@@ -171,6 +171,25 @@ describe("pnnc run", () => {
     for (const r of [missing, bad, mismatch]) expect(r.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
   });
 
+  it("resumes from completed runs and gives the same results", () => {
+    const r = pnnc("run", "tiny.pnn", "--out", "a");
+    expect(r.status, r.stderr).toBe(0);
+    // Everything was done: all six (repeat, fold) runs are reused.
+    expect(r.stderr.match(/reused/g)).toHaveLength(6);
+    rmSync(join(dir, "a", "runs", "repeat2-fold3.json"));
+    const partial = pnnc("run", "tiny.pnn", "--out", "a");
+    expect(partial.stderr.match(/reused/g)).toHaveLength(5);
+    const resumed = JSON.parse(readFileSync(join(dir, "a", "results.json"), "utf8")) as Results;
+    expect({ ...resumed, seconds: 0 }).toEqual({ ...first, seconds: 0 });
+  });
+
+  it("does not reuse runs of a different spec", () => {
+    writeFileSync(join(dir, "tiny2.pnn"), spec.replace("epochs 6", "epochs 5"));
+    const r = pnnc("run", "tiny2.pnn", "--out", "a");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain("reused");
+  });
+
   it("exits 1 without results for a spec with errors", () => {
     writeFileSync(join(dir, "bad.pnn"), spec.replace("train emotion", "train emotio"));
     const r = pnnc("run", "bad.pnn", "--out", "c");

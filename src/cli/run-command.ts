@@ -2,7 +2,8 @@
  * `pnnc run FILE [--out DIR] [--backend B] [--json]`: checks the spec, loads its data, selects a
  * TensorFlow.js backend, trains and evaluates every stage of every fold and repeat, prints a result
  * table (per column: mean ± std test UAR) and writes DIR/results.json atomically, with the first
- * run's trained columns as TF.js checkpoints in DIR/checkpoints/COLUMN/.
+ * run's trained columns as TF.js checkpoints in DIR/checkpoints/COLUMN/. Each finished (repeat, fold)
+ * run is kept in DIR/runs/, so an interrupted run resumes from completed work.
  * In: parsed arguments. Out: an exit code (0 ok, 1 spec, data or backend problem, 2 usage).
  */
 import { createHash } from "node:crypto";
@@ -12,7 +13,7 @@ import { compileSpec } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { loadSpecData } from "../data/load.js";
 import { BACKENDS, selectBackend, type BackendName } from "../engine/backends.js";
-import { runSpec, type RunResults } from "../engine/run-spec.js";
+import { runSpec, type RunRecord, type RunResults, type RunStore } from "../engine/run-spec.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
 import { readBytes, writeFileAtomic } from "./files.js";
 import { printDiagnostics, printProblem } from "./output.js";
@@ -65,7 +66,13 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
   const out = opts.out ?? join("results", front.ir.name);
   const started = performance.now();
   const specHash = createHash("sha256").update(JSON.stringify(front.ir)).digest("hex");
+  const store = fileStore(join(out, "runs"), specHash, backend.name);
+  if (!store) {
+    printProblem(`cannot create \`${join(out, "runs")}\``);
+    return EXIT_FAILED;
+  }
   const results = await runSpec(backend.tf, front.ir, loaded.value, {
+    store,
     progress: (m) => process.stderr.write(`${m}\n`),
     checkpoints: { dir: join(out, "checkpoints"), pnnc: packageVersion(), specHash },
   });
@@ -95,6 +102,38 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
   if (opts.json) process.stdout.write(JSON.stringify(document.summary, null, 2) + "\n");
   else process.stdout.write(renderSummary(results, seconds, join(out, "results.json")));
   return EXIT_OK;
+}
+
+/**
+ * One JSON file per finished (repeat, fold) run, written atomically. A file is reused only when it
+ * was written for the same spec hash and backend, so a changed spec never mixes in stale results.
+ */
+function fileStore(dir: string, specHash: string, backend: string): RunStore | null {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch {
+    return null;
+  }
+  const path = (repeat: number, fold: number) => join(dir, `repeat${repeat}-fold${fold}.json`);
+  return {
+    load(repeat, fold) {
+      try {
+        const saved = JSON.parse(readFileSync(path(repeat, fold), "utf8")) as {
+          specHash?: string;
+          backend?: string;
+          record?: RunRecord;
+        };
+        return saved.specHash === specHash && saved.backend === backend && saved.record
+          ? saved.record
+          : null;
+      } catch {
+        return null;
+      }
+    },
+    save(repeat, fold, record) {
+      writeFileAtomic(path(repeat, fold), JSON.stringify({ specHash, backend, record }));
+    },
+  };
 }
 
 export function renderSummary(results: RunResults, seconds: number, path: string): string {

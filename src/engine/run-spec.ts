@@ -70,8 +70,21 @@ export interface RunResults {
 
 export type Progress = (message: string) => void;
 
+/** The results of one (repeat, fold) run: what a resumed run can skip. */
+export interface RunRecord {
+  runs: ColumnRun[];
+  forgetting: Forgetting[];
+}
+
+/** Where finished runs are kept, so an interrupted `pnnc run` resumes from completed work. */
+export interface RunStore {
+  load(repeat: number, fold: number): RunRecord | null;
+  save(repeat: number, fold: number, record: RunRecord): void;
+}
+
 export interface RunSpecOptions {
   progress?: Progress;
+  store?: RunStore;
   /** Where to save the first run's (repeat 1, fold 1) trained columns as TF.js checkpoints. */
   checkpoints?: { dir: string; pnnc: string; specHash: string };
 }
@@ -94,8 +107,20 @@ export async function runSpec(
   for (let repeat = 0; repeat < repeats; repeat++) {
     const runCount = Math.max(...[...data.splits.values()].map((s) => s.runs[repeat]?.length ?? 0));
     for (let i = 0; i < runCount; i++) {
+      const done = opts.store?.load(repeat + 1, i + 1);
+      if (done) {
+        results.runs.push(...done.runs);
+        results.forgetting.push(...done.forgetting);
+        progress(`repeat ${repeat + 1}, fold ${i + 1}: done in an earlier run, reused`);
+        continue;
+      }
       const checkpoints = repeat === 0 && i === 0 ? opts.checkpoints : undefined;
-      await runOnce(tf, ir, data, repeat, i, results, progress, checkpoints);
+      const record: RunRecord = { runs: [], forgetting: [] };
+      await runOnce(tf, ir, data, repeat, i, record, progress, checkpoints);
+      // Saved only once the whole run (checkpoints included) is complete.
+      opts.store?.save(repeat + 1, i + 1, record);
+      results.runs.push(...record.runs);
+      results.forgetting.push(...record.forgetting);
     }
   }
   results.summary = summarize(results.runs);
@@ -176,7 +201,7 @@ async function runOnce(
   data: SpecData,
   repeat: number,
   i: number,
-  results: RunResults,
+  results: RunRecord,
   progress: Progress,
   checkpoints: RunSpecOptions["checkpoints"],
 ): Promise<void> {
