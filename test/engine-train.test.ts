@@ -322,3 +322,53 @@ describe("checkpoints", () => {
     });
   }
 });
+
+describe("the frozen-activation cache", () => {
+  it("trains to the same weights as recomputing the frozen columns for every batch (cpu)", async () => {
+    const p = await prepare("lateral from speaker into all");
+    const results: Map<string, Float32Array>[] = [];
+    await selectBackend("cpu");
+    for (const cacheFrozen of [true, false]) {
+      const models = new Map<string, ColumnModel>();
+      const speaker = new ColumnModel(
+        tf,
+        column(p, "speaker"),
+        p.inputDim,
+        p.classes["speaker"] ?? 0,
+        models,
+        3,
+      );
+      models.set("speaker", speaker);
+      const short = { ...stage(p, 0), epochs: 3 };
+      trainColumn(
+        tf,
+        speaker,
+        models,
+        { train: p.splits.train["speaker"]!, validation: null },
+        short,
+      );
+      const emotion = new ColumnModel(
+        tf,
+        column(p, "emotion"),
+        p.inputDim,
+        p.classes["emotion"] ?? 0,
+        models,
+        3,
+      );
+      trainColumn(
+        tf,
+        emotion,
+        models,
+        { train: p.splits.train["emotion"]!, validation: null },
+        { ...stage(p, 1), epochs: 3 },
+        { cacheFrozen },
+      );
+      results.push(snapshot(emotion));
+      speaker.dispose();
+      emotion.dispose();
+    }
+    await selectBackend("wasm");
+    for (const [name, values] of results[0] ?? new Map())
+      expect(results[1]?.get(name), name).toEqual(values);
+  });
+});

@@ -7,6 +7,13 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const WORKER = fileURLToPath(new URL("./train-worker.js", import.meta.url));
+const ENGINE = fileURLToPath(new URL("./engine-worker.js", import.meta.url));
+
+interface EngineMeasurement {
+  backend: string;
+  engineSamplesPerSecond: number;
+  stageK: { k: number; cached: number; uncached: number }[];
+}
 
 function samplesPerSecond(backend: string, fix: string): number {
   const r = spawnSync(process.execPath, [WORKER, backend, fix], { encoding: "utf8" });
@@ -27,4 +34,25 @@ export function runTrainBench(): void {
   console.log(
     `  fix speed-up ${(fixed / unfixed).toFixed(2)}×; wasm (fixed) vs cpu ${(fixed / cpu).toFixed(1)}×`,
   );
+  const r = spawnSync(process.execPath, [ENGINE], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`engine worker failed:\n${r.stderr}`);
+  const engine = JSON.parse(r.stdout) as EngineMeasurement;
+  const overhead = (fixed / engine.engineSamplesPerSecond - 1) * 100;
+  const verdict =
+    overhead >= 0 ? `${overhead.toFixed(1)}% slower` : `${(-overhead).toFixed(1)}% faster`;
+  console.log(
+    `  pnnc trainer (${engine.backend})      ${engine.engineSamplesPerSecond.toFixed(0).padStart(7)} samples/s: ${verdict} than the hand-written loop`,
+  );
+  console.log(
+    "stage k (column k reads all k-1 frozen columns; 2 × 256 sigmoid each), seconds per epoch of 2048 rows",
+  );
+  for (const s of engine.stageK) {
+    console.log(
+      `  k=${s.k}: cache on ${s.cached.toFixed(3)} s, off ${s.uncached.toFixed(3)} s (off/on ${(s.uncached / s.cached).toFixed(2)}×)`,
+    );
+  }
+  const first = engine.stageK[0];
+  const last = engine.stageK.at(-1);
+  if (first && last)
+    console.log(`  stage 4 / stage 1 with the cache: ${(last.cached / first.cached).toFixed(2)}×`);
 }

@@ -236,7 +236,7 @@ async function runOnce(
           models,
           { train: splits.train, validation: splits.validation },
           stageForRun,
-          frozen,
+          { frozenLayers: frozen },
         );
         const test = evaluate(tf, model, models, splits.test, classes);
         results.runs.push({

@@ -78,12 +78,29 @@ export function predict(
     .slice();
 }
 
-function gatherAll(
-  tf: typeof Tf,
-  cache: ReadonlyMap<string, Tensor2D[]>,
-  idx: Tf.Tensor1D,
-): Map<string, Tensor2D[]> {
-  return new Map([...cache].map(([id, hs]) => [id, hs.map((h) => tf.gather(h, idx) as Tensor2D)]));
+interface HostRows {
+  data: Float32Array;
+  width: number;
+}
+
+function hostRows(t: Tensor2D): HostRows {
+  return { data: t.dataSync() as Float32Array, width: t.shape[1] };
+}
+
+/** The given rows of a host matrix as a new tensor. */
+function batchOf(tf: typeof Tf, m: HostRows, rows: readonly number[]): Tensor2D {
+  const out = new Float32Array(rows.length * m.width);
+  rows.forEach((r, k) => out.set(m.data.subarray(r * m.width, (r + 1) * m.width), k * m.width));
+  return tf.tensor2d(out, [rows.length, m.width]);
+}
+
+export interface TrainOptions {
+  frozenLayers?: ReadonlySet<LayerRef>;
+  /**
+   * Compute frozen sources' activations once per split (default) or again for every batch. The
+   * results are the same; off exists to measure and test the cache.
+   */
+  cacheFrozen?: boolean;
 }
 
 export function trainColumn(
@@ -92,16 +109,25 @@ export function trainColumn(
   models: ReadonlyMap<string, ColumnModel>,
   data: { train: Split; validation: Split | null },
   stage: StageIr,
-  frozenLayers: ReadonlySet<LayerRef> = new Set(),
+  opts: TrainOptions = {},
 ): TrainResult {
+  const frozenLayers = opts.frozenLayers ?? new Set<LayerRef>();
+  const cacheFrozen = opts.cacheFrozen ?? true;
   const classes = column.head.bias.shape[0] ?? 0;
-  const trainCache = sourceActivations(tf, column, models, data.train.x);
+  // Batches are assembled in JavaScript from row-major copies: on the wasm backend, slicing or
+  // gathering a large tensor reads all of it back every time, which cost more than the cache saved.
+  const trainX = hostRows(data.train.x);
+  const cachedRows = new Map<string, HostRows[]>();
+  if (cacheFrozen) {
+    const cache = sourceActivations(tf, column, models, data.train.x);
+    for (const [id, hs] of cache) cachedRows.set(id, hs.map(hostRows));
+    for (const hs of cache.values()) tf.dispose(hs);
+  }
   const validationCache = data.validation
     ? sourceActivations(tf, column, models, data.validation.x)
     : null;
   const optimizer = optimizerFor(tf, stage);
   const varList = column.trainable(frozenLayers);
-  const yTrain = tf.tensor1d(data.train.y, "int32");
   const n = data.train.y.length;
   const early = stage.earlyStopping;
   const better = (a: number, b: number) =>
@@ -114,15 +140,24 @@ export function trainColumn(
     const order = new Prng(hashSeed(stage.seed, column.ir.id, epoch)).shuffle(
       Array.from({ length: n }, (_, i) => i),
     );
+    // One gather per epoch puts rows (and cached frozen activations) in this epoch's order; batches
+    // are then contiguous slices, far cheaper than a gather per batch.
     let lossSum = tf.scalar(0);
     for (let start = 0; start < n; start += stage.batchSize) {
       const rows = order.slice(start, start + stage.batchSize);
       const seed = hashSeed(stage.seed, "dropout", step++);
       const cost: Tf.Scalar = tf.tidy(() => {
-        const idx = tf.tensor1d(rows, "int32");
-        const xb = tf.gather(data.train.x, idx) as Tensor2D;
-        const yb = tf.oneHot(tf.gather(yTrain, idx) as Tf.Tensor1D, classes);
-        const hidden = gatherAll(tf, trainCache, idx);
+        const xb = batchOf(tf, trainX, rows);
+        const yb = tf.oneHot(
+          tf.tensor1d(
+            Int32Array.from(rows, (r) => data.train.y[r] ?? 0),
+            "int32",
+          ),
+          classes,
+        );
+        const hidden = cacheFrozen
+          ? new Map([...cachedRows].map(([id, hs]) => [id, hs.map((h) => batchOf(tf, h, rows))]))
+          : sourceActivations(tf, column, models, xb);
         return (
           optimizer.minimize(
             () =>
@@ -156,9 +191,7 @@ export function trainColumn(
   }
   if (best.weights) varList.forEach((v, i) => v.assign(best.weights?.[i] as Tf.Tensor));
   best.weights?.forEach((w) => w.dispose());
-  for (const hs of [...trainCache.values(), ...(validationCache?.values() ?? [])])
-    hs.forEach((h) => h.dispose());
-  yTrain.dispose();
+  for (const hs of validationCache?.values() ?? []) hs.forEach((h) => h.dispose());
   optimizer.dispose();
   return {
     curve,
