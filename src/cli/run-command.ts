@@ -7,11 +7,13 @@
  * In: parsed arguments. Out: an exit code (0 ok, 1 spec, data or backend problem, 2 usage).
  */
 import { createHash } from "node:crypto";
+import { Presets, SingleBar } from "cli-progress";
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { compileSpec } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
-import { loadSpecData } from "../data/load.js";
+import { loadSpecData, type SpecData } from "../data/load.js";
+import type { Ir } from "../ir/types.js";
 import { BACKENDS, selectBackend, type BackendName } from "../engine/backends.js";
 import { runSpec, type RunRecord, type RunResults, type RunStore } from "../engine/run-spec.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
@@ -71,11 +73,13 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
     printProblem(`cannot create \`${join(out, "runs")}\``);
     return EXIT_FAILED;
   }
+  const progress = progressReporter(front.ir, loaded.value);
   const results = await runSpec(backend.tf, front.ir, loaded.value, {
     store,
-    progress: (m) => process.stderr.write(`${m}\n`),
+    progress: progress.report,
     checkpoints: { dir: join(out, "checkpoints"), pnnc: packageVersion(), specHash },
   });
+  progress.stop();
   const seconds = (performance.now() - started) / 1000;
   const document = {
     pnnc: packageVersion(),
@@ -102,6 +106,36 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
   if (opts.json) process.stdout.write(JSON.stringify(document.summary, null, 2) + "\n");
   else process.stdout.write(renderSummary(results, seconds, join(out, "results.json")));
   return EXIT_OK;
+}
+
+/**
+ * A progress bar on a terminal (one step per trained column), plain lines anywhere else (CI, pipes),
+ * so logs stay readable and a person at a terminal sees how far the run is.
+ */
+function progressReporter(
+  ir: Ir,
+  data: SpecData,
+): { report: (m: string) => void; stop: () => void } {
+  if (!process.stderr.isTTY)
+    return { report: (m) => process.stderr.write(`${m}\n`), stop: () => {} };
+  const runs = Math.max(...[...data.splits.values()].map((s) => s.runs[0]?.length ?? 0));
+  const perRun = ir.stages.reduce((n, s) => n + s.train.length * (s.trainFolds?.length ?? 1), 0);
+  const bar = new SingleBar(
+    {
+      format: "{bar} {value}/{total} columns trained | {message}",
+      stream: process.stderr,
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+  bar.start(ir.evaluation.repeats * runs * perRun, 0, { message: "" });
+  return {
+    report: (m) => {
+      const reused = /reused$/.test(m);
+      bar.increment(reused ? perRun : 1, { message: m });
+    },
+    stop: () => bar.stop(),
+  };
 }
 
 /**
