@@ -117,6 +117,18 @@ describe("pnnc run", () => {
     expect({ ...second, seconds: 0 }).toEqual({ ...first, seconds: 0 });
   });
 
+  it("gives the same results in one thread as in worker threads", () => {
+    const r = pnnc("run", "tiny.pnn", "--out", "w1", "--workers", "1");
+    expect(r.status, r.stderr).toBe(0);
+    const single = JSON.parse(readFileSync(join(dir, "w1", "results.json"), "utf8")) as Results;
+    const parallel = pnnc("run", "tiny.pnn", "--out", "w3", "--workers", "3");
+    expect(parallel.stderr).toContain("3 workers");
+    const three = JSON.parse(readFileSync(join(dir, "w3", "results.json"), "utf8")) as Results;
+    expect({ ...single, seconds: 0 }).toEqual({ ...first, seconds: 0 });
+    expect({ ...three, seconds: 0 }).toEqual({ ...first, seconds: 0 });
+    expect(pnnc("run", "tiny.pnn", "--workers", "0").status).toBe(2);
+  });
+
   it("fails clearly when a requested backend is not installed, and on an unknown one", () => {
     const native = pnnc("run", "tiny.pnn", "--backend", "native");
     expect(native.status).toBe(1);

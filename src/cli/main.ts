@@ -62,8 +62,15 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option("-o, --out <dir>", "results directory (default: results/<spec name>)")
     .option("-b, --backend <backend>", "gpu, native, wasm or cpu (default: the first that loads)")
     .option("--json", "print the summary as JSON on stdout")
-    .action(async (file: string, opts: { out?: string; backend?: string; json?: boolean }) =>
-      setExit(await (await import("./run-command.js")).runRun(file, opts)),
+    .option(
+      "-w, --workers <n>",
+      "worker threads for independent folds and repeats (default: cores)",
+    )
+    .action(
+      async (
+        file: string,
+        opts: { out?: string; backend?: string; json?: boolean; workers?: string },
+      ) => setExit(await (await import("./run-command.js")).runRun(file, opts)),
     );
 
   program

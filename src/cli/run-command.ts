@@ -3,19 +3,28 @@
  * TensorFlow.js backend, trains and evaluates every stage of every fold and repeat, prints a result
  * table (per column: mean ± std test UAR) and writes DIR/results.json atomically, with the first
  * run's trained columns as TF.js checkpoints in DIR/checkpoints/COLUMN/. Each finished (repeat, fold)
- * run is kept in DIR/runs/, so an interrupted run resumes from completed work.
+ * run is kept in DIR/runs/, so an interrupted run resumes from completed work. With `--workers N`
+ * (default: the number of cores) independent (repeat, fold) runs train in worker threads.
  * In: parsed arguments. Out: an exit code (0 ok, 1 spec, data or backend problem, 2 usage).
  */
 import { createHash } from "node:crypto";
 import { Presets, SingleBar } from "cli-progress";
 import { mkdirSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
 import { dirname, join } from "node:path";
 import { compileSpec } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { loadSpecData, type SpecData } from "../data/load.js";
 import type { Ir } from "../ir/types.js";
 import { BACKENDS, selectBackend, type BackendName } from "../engine/backends.js";
-import { runSpec, type RunRecord, type RunResults, type RunStore } from "../engine/run-spec.js";
+import {
+  runSpec,
+  type RunRecord,
+  type RunResults,
+  type RunSpecOptions,
+  type RunStore,
+} from "../engine/run-spec.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
 import { readBytes, writeFileAtomic } from "./files.js";
 import { printDiagnostics, printProblem } from "./output.js";
@@ -24,6 +33,7 @@ export interface RunOptions {
   out?: string;
   backend?: string;
   json?: boolean;
+  workers?: string;
 }
 
 function packageVersion(): string {
@@ -34,7 +44,26 @@ function packageVersion(): string {
   ).version;
 }
 
-export async function runRun(file: string, opts: RunOptions): Promise<number> {
+export interface PreparedRun {
+  ir: Ir;
+  data: SpecData;
+  backend: BackendName;
+  out: string;
+  specHash: string;
+  /** Pairs (1-based repeat, fold) that the run store does not hold yet. */
+  pending: [number, number][];
+  execute(extra: Pick<RunSpecOptions, "progress" | "only">): Promise<RunResults>;
+}
+
+/**
+ * Everything before training, shared by the main thread and worker threads: check the spec, load
+ * its data, select the backend, open the run store. Returns an exit code when something fails.
+ */
+export async function prepareRun(
+  file: string,
+  opts: Pick<RunOptions, "out" | "backend">,
+  { quiet = false } = {},
+): Promise<PreparedRun | number> {
   if (opts.backend !== undefined && !(BACKENDS as readonly string[]).includes(opts.backend)) {
     printProblem(`unknown backend \`${opts.backend}\`; choose one of ${BACKENDS.join(", ")}`);
     return EXIT_USAGE;
@@ -45,56 +74,115 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
     return EXIT_USAGE;
   }
   const front = compileSpec(file, read.bytes);
-  printDiagnostics(front.diagnostics, [front.file]);
+  if (!quiet) printDiagnostics(front.diagnostics, [front.file]);
   if (!front.ir || !front.spans || hasErrors(front.diagnostics)) return EXIT_FAILED;
-  const loaded = await loadSpecData(
-    { file: front.file, ir: front.ir, spans: front.spans },
-    dirname(file),
-  );
-  printDiagnostics(loaded.diagnostics, [front.file]);
-  if (!loaded.value) return EXIT_FAILED;
+  const ir = front.ir;
+  const loaded = await loadSpecData({ file: front.file, ir, spans: front.spans }, dirname(file));
+  if (!quiet) printDiagnostics(loaded.diagnostics, [front.file]);
+  const data = loaded.value;
+  if (!data) return EXIT_FAILED;
   const backend = await selectBackend(opts.backend as BackendName | undefined);
   if ("problem" in backend) {
     printProblem(backend.problem);
     return EXIT_FAILED;
   }
-  for (const d of loaded.value.datasets.values()) {
-    if (d.missing.rows > 0)
-      process.stderr.write(
-        `dataset ${d.id}: ${d.missing.rows} rows with missing values (${d.missing.policy})\n`,
-      );
-  }
-  process.stderr.write(`backend: ${backend.name}\n`);
-  const out = opts.out ?? join("results", front.ir.name);
-  const started = performance.now();
-  const specHash = createHash("sha256").update(JSON.stringify(front.ir)).digest("hex");
+  const out = opts.out ?? join("results", ir.name);
+  const specHash = createHash("sha256").update(JSON.stringify(ir)).digest("hex");
   const store = fileStore(join(out, "runs"), specHash, backend.name);
   if (!store) {
     printProblem(`cannot create \`${join(out, "runs")}\``);
     return EXIT_FAILED;
   }
-  const progress = progressReporter(front.ir, loaded.value);
-  const results = await runSpec(backend.tf, front.ir, loaded.value, {
-    store,
-    progress: progress.report,
-    checkpoints: { dir: join(out, "checkpoints"), pnnc: packageVersion(), specHash },
-  });
+  const pending: [number, number][] = [];
+  const runs = Math.max(...[...data.splits.values()].map((s) => s.runs[0]?.length ?? 0));
+  for (let r = 1; r <= ir.evaluation.repeats; r++) {
+    for (let f = 1; f <= runs; f++) if (!store.load(r, f)) pending.push([r, f]);
+  }
+  return {
+    ir,
+    data,
+    backend: backend.name,
+    out,
+    specHash,
+    pending,
+    execute: (extra) =>
+      runSpec(backend.tf, ir, data, {
+        ...extra,
+        store,
+        checkpoints: { dir: join(out, "checkpoints"), pnnc: packageVersion(), specHash },
+      }),
+  };
+}
+
+/** Runs the pending (repeat, fold) pairs in worker threads; each leaves its runs in the store. */
+async function runInWorkers(
+  file: string,
+  prepared: PreparedRun,
+  opts: RunOptions,
+  workers: number,
+  report: (m: string) => void,
+): Promise<boolean> {
+  const shares: [number, number][][] = Array.from({ length: workers }, () => []);
+  prepared.pending.forEach((pair, k) => shares[k % workers]?.push(pair));
+  const exits = shares
+    .filter((pairs) => pairs.length > 0)
+    .map(
+      (pairs) =>
+        new Promise<boolean>((done) => {
+          const worker = new Worker(new URL("./run-worker.js", import.meta.url), {
+            workerData: { file, out: prepared.out, backend: prepared.backend, pairs },
+          });
+          worker.on("message", (m: string) => report(m));
+          worker.on("error", (e) => {
+            printProblem(`a worker failed: ${e.message}`);
+            done(false);
+          });
+          worker.on("exit", (code) => done(code === 0));
+        }),
+    );
+  return (await Promise.all(exits)).every(Boolean);
+}
+
+export async function runRun(file: string, opts: RunOptions): Promise<number> {
+  const workers = opts.workers === undefined ? availableParallelism() : Number(opts.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    printProblem(
+      `\`--workers\` takes a whole number from 1 to 64, not \`${String(opts.workers)}\``,
+    );
+    return EXIT_USAGE;
+  }
+  const prepared = await prepareRun(file, opts);
+  if (typeof prepared === "number") return prepared;
+  const { ir, data, out, specHash } = prepared;
+  for (const d of data.datasets.values()) {
+    if (d.missing.rows > 0) {
+      process.stderr.write(
+        `dataset ${d.id}: ${d.missing.rows} rows with missing values (${d.missing.policy})\n`,
+      );
+    }
+  }
+  const parallel = Math.min(workers, prepared.pending.length);
+  process.stderr.write(
+    `backend: ${prepared.backend}${parallel > 1 ? `, ${parallel} workers` : ""}\n`,
+  );
+  const started = performance.now();
+  const progress = progressReporter(ir, data);
+  if (parallel > 1 && !(await runInWorkers(file, prepared, opts, parallel, progress.report))) {
+    progress.stop();
+    return EXIT_FAILED;
+  }
+  // With workers, every run is in the store by now and this only reads them back in order.
+  const results = await prepared.execute({ progress: parallel > 1 ? () => {} : progress.report });
   progress.stop();
   const seconds = (performance.now() - started) / 1000;
   const document = {
     pnnc: packageVersion(),
-    spec: front.ir.name,
+    spec: ir.name,
     specHash,
-    backend: backend.name,
+    backend: prepared.backend,
     seconds,
     ...results,
   };
-  try {
-    mkdirSync(out, { recursive: true });
-  } catch {
-    printProblem(`cannot create \`${out}\``);
-    return EXIT_FAILED;
-  }
   const problem = writeFileAtomic(
     join(out, "results.json"),
     JSON.stringify(document, null, 2) + "\n",

@@ -85,6 +85,8 @@ export interface RunStore {
 export interface RunSpecOptions {
   progress?: Progress;
   store?: RunStore;
+  /** Run only these (repeat, fold) pairs, 1-based (worker threads split the runs this way). */
+  only?: (repeat: number, fold: number) => boolean;
   /** Where to save the first run's (repeat 1, fold 1) trained columns as TF.js checkpoints. */
   checkpoints?: { dir: string; pnnc: string; specHash: string };
 }
@@ -107,6 +109,7 @@ export async function runSpec(
   for (let repeat = 0; repeat < repeats; repeat++) {
     const runCount = Math.max(...[...data.splits.values()].map((s) => s.runs[repeat]?.length ?? 0));
     for (let i = 0; i < runCount; i++) {
+      if (opts.only && !opts.only(repeat + 1, i + 1)) continue;
       const done = opts.store?.load(repeat + 1, i + 1);
       if (done) {
         results.runs.push(...done.runs);

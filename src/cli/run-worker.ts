@@ -1,0 +1,27 @@
+/**
+ * A worker thread of `pnnc run --workers N`: runs its share of (repeat, fold) pairs and leaves each
+ * finished run in the run store (DIR/runs/), which the main thread then reads back in order.
+ * In: workerData (spec path, output directory, backend, pairs). Out: progress messages; files.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { prepareRun } from "./run-command.js";
+
+interface Job {
+  file: string;
+  out: string;
+  backend?: string;
+  pairs: [number, number][];
+}
+
+const job = workerData as Job;
+const wanted = new Set(job.pairs.map(([r, f]) => `${r}-${f}`));
+const prepared = await prepareRun(
+  job.file,
+  { out: job.out, backend: job.backend },
+  { quiet: true },
+);
+if (typeof prepared === "number") process.exit(prepared);
+await prepared.execute({
+  progress: (m) => parentPort?.postMessage(m),
+  only: (r, f) => wanted.has(`${r}-${f}`),
+});
