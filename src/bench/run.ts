@@ -11,7 +11,7 @@ import { compileSpec } from "../compile.js";
 import { timeCommand, timeFunction, type Timing } from "./measure.js";
 import { generateSpec } from "./spec-generator.js";
 import { runDataBench } from "./data-bench.js";
-import { runTrainBench } from "./train-bench.js";
+import { runTrainBench, runWorkersBench } from "./train-bench.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SIZES = [10, 100, 1000] as const;
@@ -143,6 +143,8 @@ function main(): void {
   printColdStart();
   console.log("");
   runTrainBench();
+  console.log("");
+  runWorkersBench(ROOT);
   console.log("");
   runDataBench();
   console.log("");

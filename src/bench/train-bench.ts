@@ -4,6 +4,9 @@
  * In: nothing. Out: samples/s per configuration and the ratios, printed.
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const WORKER = fileURLToPath(new URL("./train-worker.js", import.meta.url));
@@ -55,4 +58,31 @@ export function runTrainBench(): void {
   const last = engine.stageK.at(-1);
   if (first && last)
     console.log(`  stage 4 / stage 1 with the cache: ${(last.cached / first.cached).toFixed(2)}×`);
+}
+
+/** `pnnc run` on the README's 10-fold spec with 1 and 2 worker threads (fresh output each time). */
+export function runWorkersBench(root: string): void {
+  const cli = fileURLToPath(new URL("../cli/main.js", import.meta.url));
+  const time = (workers: number) => {
+    const out = mkdtempSync(join(tmpdir(), "pnnc-workers-"));
+    const t0 = performance.now();
+    const r = spawnSync(
+      process.execPath,
+      [cli, "run", "specs/quick-prognet.pnn", "--out", out, "--workers", String(workers)],
+      {
+        cwd: root,
+        encoding: "utf8",
+      },
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    rmSync(out, { recursive: true, force: true });
+    if (r.status !== 0) throw new Error(`pnnc run --workers ${workers} failed:\n${r.stderr}`);
+    return seconds;
+  };
+  const one = time(1);
+  const two = time(2);
+  console.log("pnnc run specs/quick-prognet.pnn (10 folds, 3 columns), wall time");
+  console.log(
+    `  --workers 1 ${one.toFixed(1)} s, --workers 2 ${two.toFixed(1)} s: ${(one / two).toFixed(2)}× faster`,
+  );
 }
