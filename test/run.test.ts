@@ -202,6 +202,37 @@ describe("pnnc run", () => {
     expect(r.stderr).not.toContain("reused");
   });
 
+  it("measures PT/FT forgetting through the fine-tuned body with the source head", () => {
+    const ptft = spec
+      .replace(
+        "layers {\n    repeat 2 { dense 16 relu }\n  }\n  lateral from gender into [h2, head]",
+        "layers {\n    dense 16 relu\n  }\n  init from gender",
+      )
+      .replace("    train emotion\n    freeze gender", "    train emotion")
+      .replace("repeats 2", "repeats 1");
+    writeFileSync(join(dir, "ptft.pnn"), ptft);
+    const r = pnnc("run", "ptft.pnn", "--out", "p");
+    expect(r.status, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(dir, "p", "results.json"), "utf8")) as {
+      forgetting: {
+        column: string;
+        via: string | null;
+        change: number;
+        uarBefore: number;
+        uarAfter: number;
+      }[];
+    };
+    const tuned = results.forgetting.filter((f) => f.via === "emotion");
+    expect(tuned).toHaveLength(3);
+    for (const f of tuned) {
+      expect(f.column).toBe("gender");
+      expect(f.change).toBeCloseTo(f.uarAfter - f.uarBefore, 12);
+    }
+    // The fine-tuned body no longer serves the source task as well as the frozen column did.
+    expect(tuned.some((f) => f.change !== 0)).toBe(true);
+    expect(r.stdout).toContain("PT/FT bodies with the source head back");
+  });
+
   it("exits 1 without results for a spec with errors", () => {
     writeFileSync(join(dir, "bad.pnn"), spec.replace("train emotion", "train emotio"));
     const r = pnnc("run", "bad.pnn", "--out", "c");

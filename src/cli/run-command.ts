@@ -274,16 +274,23 @@ export function renderSummary(results: RunResults, seconds: number, path: string
       .map((c, i) => c.padEnd(widths[i] ?? 0))
       .join("  ")
       .trimEnd();
-  const forgetting =
-    results.forgetting.length === 0
-      ? 0
-      : Math.max(...results.forgetting.map((f) => Math.abs(f.change)));
+  const largest = (fs: RunResults["forgetting"]) =>
+    fs.length === 0 ? null : Math.max(...fs.map((f) => Math.abs(f.change)));
+  const frozen = largest(results.forgetting.filter((f) => f.via === null));
+  const tuned = results.forgetting.filter((f) => f.via !== null);
+  const tunedMean =
+    tuned.length === 0 ? null : tuned.reduce((a, f) => a + f.change, 0) / tuned.length;
   return [
     line(header),
     line(widths.map((w) => "-".repeat(w))),
     ...rows.map(line),
     "",
-    `forgetting: largest |change| of an earlier column's test UAR after a later stage: ${forgetting.toFixed(6)}`,
+    `forgetting: frozen columns' largest |change| in test UAR after later stages: ${frozen === null ? "n/a" : frozen.toFixed(6)}`,
+    ...(tunedMean === null
+      ? []
+      : [
+          `forgetting: PT/FT bodies with the source head back: mean change in source-task UAR ${tunedMean.toFixed(3)}`,
+        ]),
     `${seconds.toFixed(1)} s; results in ${path}`,
     "",
   ].join("\n");

@@ -46,6 +46,11 @@ export interface Forgetting {
   repeat: number;
   fold: number;
   column: string;
+  /**
+   * null: the column itself, re-evaluated (frozen, so the change must be exactly 0). Otherwise the
+   * PT/FT column fine-tuned from it: its body with this column's saved head, on this column's task.
+   */
+  via: string | null;
   afterStage: string;
   uarBefore: number;
   uarAfter: number;
@@ -282,6 +287,37 @@ async function runOnce(
         repeat: repeat + 1,
         fold: i + 1,
         column: id,
+        via: null,
+        afterStage: stage.id,
+        uarBefore: own.uar,
+        uarAfter: now.uar,
+        change: now.uar - own.uar,
+      });
+    }
+    // PT/FT forgets: the fine-tuned body, given the source's saved head back, on the source's task.
+    for (const id of stage.train) {
+      const tuned = models.get(id);
+      const sourceId = tuned?.ir.init;
+      const source = sourceId ? models.get(sourceId) : undefined;
+      const own = sourceId ? ownScore.get(sourceId) : undefined;
+      if (!tuned || !source || !own || !sourceId || source.links.length > 0) continue;
+      const body = new ColumnModel(
+        tf,
+        { ...source.ir, init: id },
+        own.test.test.x.shape[1],
+        source.head.bias.shape[0] ?? 0,
+        models,
+        0,
+      );
+      body.head.kernel.assign(source.head.kernel);
+      body.head.bias.assign(source.head.bias);
+      const now = evaluate(tf, body, models, own.test.test, source.head.bias.shape[0] ?? 0);
+      body.dispose();
+      results.forgetting.push({
+        repeat: repeat + 1,
+        fold: i + 1,
+        column: sourceId,
+        via: id,
         afterStage: stage.id,
         uarBefore: own.uar,
         uarAfter: now.uar,
