@@ -372,3 +372,38 @@ describe("the frozen-activation cache", () => {
       expect(results[1]?.get(name), name).toEqual(values);
   });
 });
+
+describe("optimizers", () => {
+  for (const optimizer of [
+    { name: "sgd", learningRate: 0.1, momentum: 0 },
+    { name: "sgd", learningRate: 0.05, momentum: 0.9 },
+    { name: "rmsprop", learningRate: 0.005, momentum: 0 },
+    { name: "adam", learningRate: 0.01, momentum: 0 },
+  ] as const) {
+    it(`${optimizer.name}${optimizer.momentum ? " with momentum" : ""} lowers the training loss`, async () => {
+      const p = await prepare("");
+      const model = new ColumnModel(
+        tf,
+        column(p, "emotion"),
+        p.inputDim,
+        p.classes["emotion"] ?? 0,
+        new Map(),
+        5,
+      );
+      const result = trainColumn(
+        tf,
+        model,
+        new Map(),
+        { train: p.splits.train["emotion"]!, validation: null },
+        {
+          ...stage(p, 1),
+          epochs: 8,
+          optimizer,
+        },
+      );
+      const losses = result.curve.map((c) => c.loss);
+      expect(losses.at(-1)).toBeLessThan((losses[0] ?? 0) * 0.8);
+      model.dispose();
+    });
+  }
+});
