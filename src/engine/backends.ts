@@ -39,7 +39,8 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
     await import(module);
   } catch (e) {
     // A half-installed native package can register its backend before its binding fails to load.
-    if (tf.findBackendFactory(tfName) && name !== "wasm" && name !== "cpu") tf.removeBackend(tfName);
+    if (tf.findBackendFactory(tfName) && name !== "wasm" && name !== "cpu")
+      tf.removeBackend(tfName);
     return `cannot load \`${module}\`: ${firstLine(e)}`;
   }
   if (name === "wasm" && opts.wasmMatMulFix !== false) installWasmMatMulFix(tf);
