@@ -119,17 +119,19 @@ function snapshot(model: ColumnModel): Map<string, Float32Array> {
   return new Map([...model.variables()].map(([k, v]) => [k, v.dataSync().slice() as Float32Array]));
 }
 
+function newColumn(
+  p: Prepared,
+  id: string,
+  models: Map<string, ColumnModel>,
+  seed: number,
+): ColumnModel {
+  return new ColumnModel(tf, column(p, id), p.inputDim, p.classes[id] ?? 0, models, seed);
+}
+
 /** Trains `speaker` then `emotion`; returns the models and the test UARs. */
 function trainBoth(p: Prepared) {
   const models = new Map<string, ColumnModel>();
-  const speaker = new ColumnModel(
-    tf,
-    column(p, "speaker"),
-    p.inputDim,
-    p.classes["speaker"] ?? 0,
-    models,
-    3,
-  );
+  const speaker = newColumn(p, "speaker", models, 3);
   models.set("speaker", speaker);
   const speakerSplits = {
     train: p.splits.train["speaker"]!,
@@ -139,14 +141,7 @@ function trainBoth(p: Prepared) {
   const beforeWeights = snapshot(speaker);
   const test = p.splits.test;
   const speakerBefore = predict(tf, speaker, test["speaker"]!.x, new Map());
-  const emotion = new ColumnModel(
-    tf,
-    column(p, "emotion"),
-    p.inputDim,
-    p.classes["emotion"] ?? 0,
-    models,
-    3,
-  );
+  const emotion = newColumn(p, "emotion", models, 3);
   models.set("emotion", emotion);
   const alphaBefore = [...emotion.variables()]
     .filter(([k]) => k.endsWith("alpha"))
@@ -231,14 +226,7 @@ describe("early stopping", () => {
   it("stops after `patience` epochs without improvement and restores the best epoch", async () => {
     const p = await prepare("");
     const models = new Map<string, ColumnModel>();
-    const model = new ColumnModel(
-      tf,
-      column(p, "emotion"),
-      p.inputDim,
-      p.classes["emotion"] ?? 0,
-      models,
-      9,
-    );
+    const model = newColumn(p, "emotion", models, 9);
     const early: StageIr = {
       ...stage(p, 1),
       epochs: 200,
@@ -330,14 +318,7 @@ describe("the frozen-activation cache", () => {
     await selectBackend("cpu");
     for (const cacheFrozen of [true, false]) {
       const models = new Map<string, ColumnModel>();
-      const speaker = new ColumnModel(
-        tf,
-        column(p, "speaker"),
-        p.inputDim,
-        p.classes["speaker"] ?? 0,
-        models,
-        3,
-      );
+      const speaker = newColumn(p, "speaker", models, 3);
       models.set("speaker", speaker);
       const short = { ...stage(p, 0), epochs: 3 };
       trainColumn(
@@ -347,14 +328,7 @@ describe("the frozen-activation cache", () => {
         { train: p.splits.train["speaker"]!, validation: null },
         short,
       );
-      const emotion = new ColumnModel(
-        tf,
-        column(p, "emotion"),
-        p.inputDim,
-        p.classes["emotion"] ?? 0,
-        models,
-        3,
-      );
+      const emotion = newColumn(p, "emotion", models, 3);
       trainColumn(
         tf,
         emotion,
@@ -382,14 +356,7 @@ describe("optimizers", () => {
   ] as const) {
     it(`${optimizer.name}${optimizer.momentum ? " with momentum" : ""} lowers the training loss`, async () => {
       const p = await prepare("");
-      const model = new ColumnModel(
-        tf,
-        column(p, "emotion"),
-        p.inputDim,
-        p.classes["emotion"] ?? 0,
-        new Map(),
-        5,
-      );
+      const model = newColumn(p, "emotion", new Map(), 5);
       const result = trainColumn(
         tf,
         model,
