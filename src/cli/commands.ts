@@ -8,7 +8,7 @@ import { catalog, isCode } from "../diagnostics/catalog.js";
 import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatSpec } from "../format/format.js";
 import { expandSpecArgs, readBytes, writeFileAtomic } from "./files.js";
-import { printDiagnostics, printJsonDiagnostics, printProblem } from "./output.js";
+import { emit, printDiagnostics, printJsonDiagnostics, printProblem } from "./output.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -116,14 +116,7 @@ export function runCompile(file: string, opts: { target: string; output?: string
   if (!result) return EXIT_USAGE;
   printDiagnostics(result.diagnostics, [result.file]);
   if (!result.ir) return EXIT_FAILED;
-  const json = JSON.stringify(result.ir, null, 2) + "\n";
-  if (!opts.output) {
-    process.stdout.write(json);
-    return EXIT_OK;
-  }
-  const problem = writeFileAtomic(opts.output, json);
-  if (problem) printProblem(problem);
-  return problem ? EXIT_FAILED : EXIT_OK;
+  return emit(JSON.stringify(result.ir, null, 2) + "\n", opts.output);
 }
 
 export function runExplain(code: string): number {

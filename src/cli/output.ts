@@ -6,6 +6,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../diagnostics/source-file.js";
 import { renderDiagnostics } from "../diagnostics/render.js";
+import { writeFileAtomic } from "./files.js";
 
 export function useColor(stream: NodeJS.WriteStream): boolean {
   if (process.env["NO_COLOR"] !== undefined && process.env["NO_COLOR"] !== "") return false;
@@ -28,4 +29,15 @@ export function printJsonDiagnostics(diagnostics: readonly Diagnostic[]): void {
 
 export function printProblem(message: string): void {
   process.stderr.write(`pnnc: ${message}\n`);
+}
+
+/** Writes `text` to stdout, or atomically to `path`; returns the exit code. */
+export function emit(text: string, path: string | undefined): number {
+  if (!path) {
+    process.stdout.write(text);
+    return 0;
+  }
+  const problem = writeFileAtomic(path, text);
+  if (problem) printProblem(problem);
+  return problem ? 1 : 0;
 }

@@ -11,9 +11,8 @@ import { readTable } from "../data/read-table.js";
 import { isProblem } from "../data/problem.js";
 import { selectBackend } from "../engine/backends.js";
 import type { CheckpointMetadata } from "../engine/checkpoint.js";
-import { EXIT_FAILED, EXIT_OK } from "./commands.js";
-import { writeFileAtomic } from "./files.js";
-import { printProblem } from "./output.js";
+import { EXIT_FAILED } from "./commands.js";
+import { emit, printProblem } from "./output.js";
 
 interface ModelJson {
   modelTopology: object;
@@ -120,12 +119,5 @@ export async function runPredict(
     const best = p.indexOf(Math.max(...p));
     lines.push([table.lines[r], meta.classes[best], ...p.map((v) => v.toFixed(6))].join(","));
   });
-  const csv = lines.join("\n") + "\n";
-  if (!opts.out) {
-    process.stdout.write(csv);
-    return EXIT_OK;
-  }
-  const problem = writeFileAtomic(opts.out, csv);
-  if (problem) printProblem(problem);
-  return problem ? EXIT_FAILED : EXIT_OK;
+  return emit(lines.join("\n") + "\n", opts.out);
 }

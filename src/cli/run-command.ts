@@ -118,7 +118,6 @@ export async function prepareRun(
 async function runInWorkers(
   file: string,
   prepared: PreparedRun,
-  opts: RunOptions,
   workers: number,
   report: (m: string) => void,
 ): Promise<boolean> {
@@ -167,7 +166,7 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
   );
   const started = performance.now();
   const progress = progressReporter(ir, data);
-  if (parallel > 1 && !(await runInWorkers(file, prepared, opts, parallel, progress.report))) {
+  if (parallel > 1 && !(await runInWorkers(file, prepared, parallel, progress.report))) {
     progress.stop();
     return EXIT_FAILED;
   }
