@@ -273,7 +273,7 @@ describe("checkpoints", () => {
         column: "emotion",
         classes: ["angry", "happy", "neutral", "sad"],
         featureNames: [],
-        normalization: { mode: "global", mean: [], std: [] },
+        normalization: { mode: "global", mean: [], std: [], group: null, groups: {} },
       };
       await saveCheckpoint(tf, model, metadata, out);
       const json = JSON.parse(readFileSync(join(out, "model.json"), "utf8")) as {
@@ -373,4 +373,54 @@ describe("optimizers", () => {
       model.dispose();
     });
   }
+});
+
+describe("training mechanics", () => {
+  it("steps SGD on the batch-mean gradient, whatever the batch size", async () => {
+    const p = await prepare("");
+    const train = p.splits.train["emotion"]!;
+    const ir = column(p, "emotion");
+    const noDropout = { ...ir, layers: ir.layers.map((l) => ({ ...l, dropout: 0 })) };
+    const model = new ColumnModel(
+      tf,
+      noDropout,
+      p.inputDim,
+      p.classes["emotion"] ?? 0,
+      new Map(),
+      11,
+    );
+    const before = model.head.bias.dataSync().slice();
+    const y = tf.oneHot(tf.tensor1d(train.y, "int32"), 4);
+    const [gradient] = tf.grads((b: Tf.Tensor) => {
+      const logits = tf.add(
+        tf.sub(model.forward(train.x, new Map(), false).logits, model.head.bias),
+        b,
+      );
+      return tf.losses.softmaxCrossEntropy(y, logits) as Tf.Scalar;
+    })([model.head.bias]);
+    const sgd: StageIr = {
+      ...stage(p, 1),
+      epochs: 1,
+      batchSize: train.y.length,
+      optimizer: { name: "sgd", learningRate: 0.1, momentum: 0 },
+    };
+    trainColumn(tf, model, new Map(), { train, validation: null }, sgd);
+    const after = model.head.bias.dataSync();
+    const expected = gradient?.dataSync() ?? [];
+    for (let c = 0; c < after.length; c++) {
+      expect((after[c] ?? 0) - (before[c] ?? 0)).toBeCloseTo(-0.1 * (expected[c] ?? 0), 5);
+    }
+    model.dispose();
+  });
+
+  it("building and disposing a column leaves no tensor behind", async () => {
+    const p = await prepare("lateral from speaker into all adapter width 4");
+    const models = new Map<string, ColumnModel>();
+    const speaker = newColumn(p, "speaker", models, 1);
+    models.set("speaker", speaker);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) newColumn(p, "emotion", models, i).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    speaker.dispose();
+  });
 });

@@ -153,10 +153,10 @@ describe("pnnc run", () => {
       };
       expect(json.format).toBe("layers-model");
       expect(json.userDefinedMetadata.specHash).toBe(results.specHash);
-      expect(json.userDefinedMetadata.taskColumns).toEqual({
-        gender: "gender",
-        emotion: "emotion",
-      });
+      // The checkpoint holds the column and the frozen columns it reads.
+      expect(json.userDefinedMetadata.taskColumns).toEqual(
+        column === "gender" ? { gender: "gender" } : { gender: "gender", emotion: "emotion" },
+      );
       expect(json.userDefinedMetadata.column).toBe(column);
     }
   });
@@ -193,6 +193,14 @@ describe("pnnc run", () => {
     expect(partial.stderr.match(/reused/g)).toHaveLength(5);
     const resumed = JSON.parse(readFileSync(join(dir, "a", "results.json"), "utf8")) as Results;
     expect({ ...resumed, seconds: 0 }).toEqual({ ...first, seconds: 0 });
+  });
+
+  it("does not reuse runs when the data file changed", () => {
+    writeSynthetic({ speakers: 6, utterances: 24, seed: 5, out: join(dir, "synth.csv") });
+    const r = pnnc("run", "tiny.pnn", "--out", "a");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain("reused");
+    writeSynthetic({ speakers: 6, utterances: 24, seed: 4, out: join(dir, "synth.csv") });
   });
 
   it("does not reuse runs of a different spec", () => {

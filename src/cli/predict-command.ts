@@ -60,7 +60,7 @@ export async function runPredict(
     path: data,
     shownPath: data,
     format: data.toLowerCase().endsWith(".arff") ? "arff" : "csv",
-    keep: new Set(),
+    keep: new Set(meta.normalization.group ? [meta.normalization.group] : []),
     plan: (header) => {
       const missing = features.filter((f) => !header.includes(f));
       if (missing.length > 0) {
@@ -96,16 +96,25 @@ export async function runPredict(
     printProblem(`the checkpoint in \`${dir}\` is corrupt: ${(e as Error).message.split("\n")[0]}`);
     return EXIT_FAILED;
   }
-  const { mean, std, mode } = meta.normalization;
+  const { mode, group } = meta.normalization;
+  // Per-group checkpoints normalise each row with its group's training statistics; a group the
+  // model never saw (or a table without the group column) falls back to the global statistics.
+  const groups = group ? table.text.get(group) : undefined;
+  if (mode === "per_group" && !groups) {
+    process.stderr.write(
+      `pnnc: \`${data}\` has no \`${group}\` column; using global normalisation\n`,
+    );
+  }
   const x = new Float32Array(table.rows * features.length);
-  features.forEach((f, j) => {
-    const column = table.numeric.get(table.header.indexOf(f));
-    for (let r = 0; r < table.rows; r++) {
-      const raw = column?.[r] ?? Number.NaN;
+  for (let r = 0; r < table.rows; r++) {
+    const own = mode === "per_group" ? meta.normalization.groups[groups?.[r] ?? ""] : undefined;
+    const { mean, std } = own ?? meta.normalization;
+    features.forEach((f, j) => {
+      const raw = table.numeric.get(table.header.indexOf(f))?.[r] ?? Number.NaN;
       const v = Number.isNaN(raw) ? (mean[j] ?? 0) : raw;
       x[r * features.length + j] = mode === "none" ? v : (v - (mean[j] ?? 0)) / (std[j] ?? 1);
-    }
-  });
+    });
+  }
   const probabilities = tf.tidy(
     () =>
       (

@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { Presets, SingleBar } from "cli-progress";
-import { mkdirSync, readFileSync } from "node:fs";
+import { createReadStream, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { dirname, join } from "node:path";
@@ -87,7 +87,7 @@ export async function prepareRun(
     return EXIT_FAILED;
   }
   const out = opts.out ?? join("results", ir.name);
-  const specHash = createHash("sha256").update(JSON.stringify(ir)).digest("hex");
+  const specHash = await runHash(ir, data);
   const store = fileStore(join(out, "runs"), specHash, backend.name);
   if (!store) {
     printProblem(`cannot create \`${join(out, "runs")}\``);
@@ -112,6 +112,22 @@ export async function prepareRun(
         checkpoints: { dir: join(out, "checkpoints"), pnnc: packageVersion(), specHash },
       }),
   };
+}
+
+/**
+ * What determines a run's results: the IR, the pnnc version, and the bytes of every data file (the
+ * IR names a file, not its contents). Stored runs and checkpoints carry it; a resumed run reuses
+ * only runs with the same hash.
+ */
+async function runHash(ir: Ir, data: SpecData): Promise<string> {
+  const hash = createHash("sha256")
+    .update(JSON.stringify(ir))
+    .update(`\u0000pnnc ${packageVersion()}`);
+  for (const dataset of data.datasets.values()) {
+    hash.update(`\u0000${dataset.id}\u0000`);
+    for await (const chunk of createReadStream(dataset.path)) hash.update(chunk as Buffer);
+  }
+  return hash.digest("hex");
 }
 
 /** Runs the pending (repeat, fold) pairs in worker threads; each leaves its runs in the store. */
@@ -252,7 +268,13 @@ function fileStore(dir: string, specHash: string, backend: string): RunStore | n
       }
     },
     save(repeat, fold, record) {
-      writeFileAtomic(path(repeat, fold), JSON.stringify({ specHash, backend, record }));
+      const problem = writeFileAtomic(
+        path(repeat, fold),
+        JSON.stringify({ specHash, backend, record }),
+      );
+      // Not fatal: the results are still reported; only resuming this run is lost.
+      if (problem)
+        printProblem(`${problem} (repeat ${repeat}, fold ${fold} will not be resumable)`);
     },
   };
 }

@@ -21,7 +21,14 @@ export interface CheckpointMetadata {
   classes: string[];
   featureNames: string[];
   /** The run's normalisation, so `pnnc predict` prepares new data exactly as training did. */
-  normalization: { mode: string; mean: number[]; std: number[] };
+  normalization: {
+    mode: string;
+    mean: number[];
+    std: number[];
+    /** For `per_group`: the group column and each training group's statistics. */
+    group: string | null;
+    groups: Record<string, { mean: number[]; std: number[] }>;
+  };
 }
 
 /** Builds the inference graph of `column` (and its sources) as a tf.LayersModel. */

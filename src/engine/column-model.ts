@@ -50,23 +50,25 @@ export class ColumnModel {
   ) {
     const prefix = `${ir.id}#${++instances}`;
     const named = (name: string) => `${prefix}/${name}`;
+    // tf.tidy frees each initial value once its variable holds the data (variables are kept).
+    const variable = (make: () => Tf.Tensor, name: string) =>
+      tf.tidy(() => tf.variable(make(), true, named(name)));
     const init = (name: string, rows: number, cols: number) => {
       const limit = Math.sqrt(6 / (rows + cols));
-      return tf.variable(
-        tf.randomUniform([rows, cols], -limit, limit, "float32", hashSeed(seed, ir.id, name)),
-        true,
-        named(name),
+      return variable(
+        () => tf.randomUniform([rows, cols], -limit, limit, "float32", hashSeed(seed, ir.id, name)),
+        name,
       );
     };
-    const zeros = (name: string, n: number) => tf.variable(tf.zeros([n]), true, named(name));
+    const zeros = (name: string, n: number) => variable(() => tf.zeros([n]), name);
     const copied = ir.init === null ? undefined : sources.get(ir.init);
     const widths = [inputDim, ...ir.layers.map((l) => l.units)];
     this.layers = ir.layers.map((l, i) => {
       const from = copied?.layers[i];
       if (from)
         return {
-          kernel: tf.variable(from.kernel.clone(), true, named(`h${i + 1}/kernel`)),
-          bias: tf.variable(from.bias.clone(), true, named(`h${i + 1}/bias`)),
+          kernel: variable(() => from.kernel.clone(), `h${i + 1}/kernel`),
+          bias: variable(() => from.bias.clone(), `h${i + 1}/bias`),
         };
       return {
         kernel: init(`h${i + 1}/kernel`, widths[i] ?? 0, l.units),
@@ -98,7 +100,7 @@ export class ColumnModel {
           sources: lateral.from,
           u: [init(`${name}/U`, lateral.width, targetWidth(into))],
           adapter: {
-            alpha: tf.variable(tf.scalar(lateral.alpha), true, named(`${name}/alpha`)),
+            alpha: variable(() => tf.scalar(lateral.alpha), `${name}/alpha`),
             v: init(`${name}/V`, concat, lateral.width),
             c: zeros(`${name}/c`, lateral.width),
             activation: lateral.activation,

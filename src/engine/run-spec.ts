@@ -154,8 +154,9 @@ function taskSplits(
   const declared = ir.datasets.find((d) => d.id === task?.dataset);
   if (!dataset || !assignment || !run || !labels || !declared) return null;
   const trainFolds2 = trainFolds === null ? run.train : run.train.slice(0, trainFolds);
-  const allTrain = rowsIn(assignment, run.train);
-  const norm = fitNormalizer(declared.normalize, dataset.x, dataset.dims, allTrain, dataset.groups);
+  // Statistics come from the training folds actually used (`train_folds` may use fewer).
+  const used = rowsIn(assignment, trainFolds2);
+  const norm = fitNormalizer(declared.normalize, dataset.x, dataset.dims, used, dataset.groups);
   const make = (folds: number[]): Split | null => {
     const rows = Int32Array.from(
       [...rowsIn(assignment, folds)].filter((r) => (labels.y[r] ?? -1) >= 0),
@@ -217,7 +218,9 @@ async function runOnce(
   const models = new Map<string, ColumnModel>();
   const ownScore = new Map<string, { uar: number; test: TaskSplits }>();
   for (const [s, stage] of ir.stages.entries()) {
-    const variants = stage.trainFolds ?? [null];
+    const variants: (number | null)[] = stage.trainFolds ?? [null];
+    // Later stages, forgetting and checkpoints build on the variant with the most training folds.
+    const primary = variants.indexOf(Math.max(...variants.map((n) => n ?? Infinity)));
     variants.forEach((variant, v) => {
       for (const id of stage.train) {
         const column = ir.columns.find((c) => c.id === id);
@@ -262,8 +265,7 @@ async function runOnce(
         progress(
           `repeat ${repeat + 1}, fold ${i + 1}, stage ${stage.id}: ${id} UAR ${test.uar.toFixed(3)} (${trained.epochsTrained} epochs${variant === null ? "" : `, ${variant} training folds`})`,
         );
-        // Later stages build on the first variant (the largest `train_folds`, as specs list them).
-        if (v === 0) {
+        if (v === primary || variants.length === 1) {
           models.get(id)?.dispose();
           models.set(id, model);
           saves.push({ column, model });
@@ -363,7 +365,7 @@ async function saveColumn(
     {
       pnnc: target.pnnc,
       specHash: target.specHash,
-      taskColumns: Object.fromEntries(ir.columns.map((c) => [c.task, c.id])),
+      taskColumns: taskColumnsOf(column, models),
       column: column.id,
       classes: dataset.tasks.get(task.id)?.classes ?? [],
       featureNames: dataset.featureNames,
@@ -371,6 +373,13 @@ async function saveColumn(
         mode: declared.normalize,
         mean: Array.from(norm.global.mean),
         std: Array.from(norm.global.std),
+        group: declared.group,
+        groups: Object.fromEntries(
+          [...norm.byGroup].map(([g, st]) => [
+            g,
+            { mean: Array.from(st.mean), std: Array.from(st.std) },
+          ]),
+        ),
       },
     },
     join(target.dir, column.id),
@@ -400,4 +409,24 @@ function summarize(runs: ColumnRun[]): SummaryRow[] {
       accuracyMean: rs.reduce((a, r) => a + r.test.accuracy, 0) / rs.length,
     };
   });
+}
+
+/** Task → column for the saved column and every column it reads (the checkpoint's contents). */
+function taskColumnsOf(
+  column: ColumnIr,
+  models: ReadonlyMap<string, ColumnModel>,
+): Record<string, string> {
+  const out: Record<string, string> = { [column.task]: column.id };
+  const visit = (ir: ColumnIr) => {
+    for (const lateral of ir.laterals) {
+      for (const source of lateral.from) {
+        const model = models.get(source);
+        if (!model || out[model.ir.task] === model.ir.id) continue;
+        out[model.ir.task] = model.ir.id;
+        visit(model.ir);
+      }
+    }
+  };
+  visit(column);
+  return out;
 }

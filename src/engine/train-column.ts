@@ -158,17 +158,18 @@ export function trainColumn(
         const hidden = cacheFrozen
           ? new Map([...cachedRows].map(([id, hs]) => [id, hs.map((h) => batchOf(tf, h, rows))]))
           : sourceActivations(tf, column, models, xb);
-        return (
-          optimizer.minimize(
-            () =>
-              tf.mul(
-                tf.losses.softmaxCrossEntropy(yb, column.forward(xb, hidden, true, seed).logits),
-                rows.length,
-              ) as Tf.Scalar,
-            true,
-            varList,
-          ) ?? tf.scalar(0)
+        // The optimizer sees the batch-mean loss (SGD's step must not scale with the batch size);
+        // the curve adds up mean × rows to report the epoch's mean loss.
+        const mean = optimizer.minimize(
+          () =>
+            tf.losses.softmaxCrossEntropy(
+              yb,
+              column.forward(xb, hidden, true, seed).logits,
+            ) as Tf.Scalar,
+          true,
+          varList,
         );
+        return tf.mul(mean ?? tf.scalar(0), rows.length) as Tf.Scalar;
       });
       const next = tf.add(lossSum, cost) as Tf.Scalar;
       lossSum.dispose();
