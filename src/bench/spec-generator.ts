@@ -16,7 +16,7 @@ const TASKS: readonly (readonly [string, string, string | null])[] = [
  * head, and hL reads the source's h(L−1), so a column may be at most one layer deeper than the
  * column before it; the cycle 2→3→4→2 keeps that true.
  */
-export function layerCount(k: number): number {
+function layerCount(k: number): number {
   return 2 + ((k - 1) % 3);
 }
 

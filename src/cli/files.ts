@@ -59,7 +59,8 @@ function reason(e: unknown, missing: string): string {
 
 export function readBytes(path: string): { bytes: Uint8Array } | { problem: string } {
   try {
-    if (!statSync(path).isFile() && !statSync(path).isDirectory()) {
+    const stat = statSync(path);
+    if (!stat.isFile() && !stat.isDirectory()) {
       return { problem: `cannot read \`${path}\`: not a regular file` };
     }
     return { bytes: readFileSync(path) };

@@ -4,9 +4,9 @@
  * In: argv. Out: an exit code: 0 ok, 1 failed check or run, 2 usage error, 70 internal error.
  * Bad input never produces a stack trace; only an internal bug does, and only with PNNC_DEBUG=1.
  */
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { LANGUAGE_VERSION } from "../ir/types.js";
+import { PNNC_VERSION } from "../version.js";
 import { EXIT_USAGE, runCheck, runCompile, runExplain, runFmt, targets } from "./commands.js";
 
 /** Data commands load the CSV reader and friends; `check` and `fmt` should not pay for them. */
@@ -14,17 +14,10 @@ const dataCommands = () => import("./data-commands.js");
 
 const EXIT_INTERNAL = 70;
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command("pnnc")
     .description("A declarative language and compiler for progressive neural networks.")
-    .version(`pnnc ${packageVersion()} (language version ${LANGUAGE_VERSION})`, "-V, --version")
+    .version(`pnnc ${PNNC_VERSION} (language version ${LANGUAGE_VERSION})`, "-V, --version")
     .showHelpAfterError("(run `pnnc --help` for usage)")
     .exitOverride();
 

@@ -14,6 +14,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { dirname, join } from "node:path";
 import { compileSpec } from "../compile.js";
+import { PNNC_VERSION } from "../version.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { loadSpecData, type SpecData } from "../data/load.js";
 import type { Ir } from "../ir/types.js";
@@ -34,14 +35,6 @@ export interface RunOptions {
   backend?: string;
   json?: boolean;
   workers?: string;
-}
-
-function packageVersion(): string {
-  return (
-    JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-      version: string;
-    }
-  ).version;
 }
 
 export interface PreparedRun {
@@ -109,7 +102,7 @@ export async function prepareRun(
       runSpec(backend.tf, ir, data, {
         ...extra,
         store,
-        checkpoints: { dir: join(out, "checkpoints"), pnnc: packageVersion(), specHash },
+        checkpoints: { dir: join(out, "checkpoints"), pnnc: PNNC_VERSION, specHash },
       }),
   };
 }
@@ -120,9 +113,7 @@ export async function prepareRun(
  * only runs with the same hash.
  */
 async function runHash(ir: Ir, data: SpecData): Promise<string> {
-  const hash = createHash("sha256")
-    .update(JSON.stringify(ir))
-    .update(`\u0000pnnc ${packageVersion()}`);
+  const hash = createHash("sha256").update(JSON.stringify(ir)).update(`\u0000pnnc ${PNNC_VERSION}`);
   for (const dataset of data.datasets.values()) {
     hash.update(`\u0000${dataset.id}\u0000`);
     for await (const chunk of createReadStream(dataset.path)) hash.update(chunk as Buffer);
@@ -191,7 +182,7 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
   progress.stop();
   const seconds = (performance.now() - started) / 1000;
   const document = {
-    pnnc: packageVersion(),
+    pnnc: PNNC_VERSION,
     spec: ir.name,
     specHash,
     backend: prepared.backend,

@@ -14,7 +14,7 @@ import type * as Tf from "@tensorflow/tfjs";
 import type { LoadedDataset } from "../data/load-dataset.js";
 import { rowsIn, type Run } from "../data/folds.js";
 import type { SpecData } from "../data/load.js";
-import { applyNormalizer, fitNormalizer } from "../data/normalize.js";
+import { applyNormalizer, fitNormalizer, type Normalizer } from "../data/normalize.js";
 import type { ColumnIr, Ir, StageIr } from "../ir/types.js";
 import { join } from "node:path";
 import { ColumnModel } from "./column-model.js";
@@ -100,6 +100,8 @@ interface TaskSplits {
   train: Split;
   validation: Split | null;
   test: Split;
+  /** The statistics the splits were normalised with; checkpoints store the same ones. */
+  norm: Normalizer;
 }
 
 export async function runSpec(
@@ -171,7 +173,7 @@ function taskSplits(
   const train = make(trainFolds2);
   const test = make([run.test]);
   if (!train || !test) return null;
-  return { train, validation: make(run.validation), test };
+  return { train, validation: make(run.validation), test, norm };
 }
 
 function disposeSplits(s: TaskSplits): void {
@@ -214,13 +216,14 @@ async function runOnce(
   progress: Progress,
   checkpoints: RunSpecOptions["checkpoints"],
 ): Promise<void> {
-  const saves: { column: ColumnIr; model: ColumnModel }[] = [];
+  const saves: { column: ColumnIr; model: ColumnModel; norm: Normalizer }[] = [];
   const models = new Map<string, ColumnModel>();
   const ownScore = new Map<string, { uar: number; test: TaskSplits }>();
   for (const [s, stage] of ir.stages.entries()) {
     const variants: (number | null)[] = stage.trainFolds ?? [null];
     // Later stages, forgetting and checkpoints build on the variant with the most training folds.
-    const primary = variants.indexOf(Math.max(...variants.map((n) => n ?? Infinity)));
+    const folds = variants.map((n) => n ?? Infinity);
+    const primary = folds.indexOf(Math.max(...folds));
     variants.forEach((variant, v) => {
       for (const id of stage.train) {
         const column = ir.columns.find((c) => c.id === id);
@@ -265,10 +268,10 @@ async function runOnce(
         progress(
           `repeat ${repeat + 1}, fold ${i + 1}, stage ${stage.id}: ${id} UAR ${test.uar.toFixed(3)} (${trained.epochsTrained} epochs${variant === null ? "" : `, ${variant} training folds`})`,
         );
-        if (v === primary || variants.length === 1) {
+        if (v === primary) {
           models.get(id)?.dispose();
           models.set(id, model);
-          saves.push({ column, model });
+          saves.push({ column, model, norm: splits.norm });
           const previous = ownScore.get(id);
           if (previous) disposeSplits(previous.test);
           ownScore.set(id, { uar: test.uar, test: splits });
@@ -328,8 +331,8 @@ async function runOnce(
     }
   }
   if (checkpoints) {
-    for (const { column, model } of saves)
-      await saveColumn(tf, ir, data, column, model, models, checkpoints);
+    for (const { column, model, norm } of saves)
+      await saveColumn(tf, ir, data, column, model, norm, models, checkpoints);
   }
   for (const model of models.values()) model.dispose();
   for (const own of ownScore.values()) disposeSplits(own.test);
@@ -341,23 +344,14 @@ async function saveColumn(
   data: SpecData,
   column: ColumnIr,
   model: ColumnModel,
+  norm: Normalizer,
   models: ReadonlyMap<string, ColumnModel>,
   target: NonNullable<RunSpecOptions["checkpoints"]>,
 ): Promise<void> {
   const task = ir.tasks.find((t) => t.id === column.task);
   const dataset = task ? data.datasets.get(task.dataset) : undefined;
   const declared = ir.datasets.find((d) => d.id === task?.dataset);
-  const split = task ? data.splits.get(task.dataset) : undefined;
-  const assignment = split?.folds[0];
-  const run = split?.runs[0]?.[0];
-  if (!task || !dataset || !declared || !assignment || !run) return;
-  const norm = fitNormalizer(
-    declared.normalize,
-    dataset.x,
-    dataset.dims,
-    rowsIn(assignment, run.train),
-    dataset.groups,
-  );
+  if (!task || !dataset || !declared) return;
   const layers = toLayersModel(tf, model, models, dataset.dims);
   await saveCheckpoint(
     tf,

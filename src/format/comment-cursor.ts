@@ -44,8 +44,4 @@ export class CommentCursor {
   blankLineBetween(from: number, to: number): boolean {
     return /\n[ \t\r]*\n/.test(this.text.slice(from, to));
   }
-
-  remaining(): Comment[] {
-    return this.takeBefore(Infinity);
-  }
 }

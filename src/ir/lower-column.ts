@@ -49,9 +49,9 @@ function expandLayers(
       ctx.spans.set(p, stmt.range);
       out.push({
         kind: "dense",
-        units: ctx.number(`${p}/units`, stmt.units),
-        activation: ctx.word(`${p}/activation`, stmt.activation),
-        dropout: stmt.dropout ? ctx.number(`${p}/dropout`, stmt.dropout) : 0,
+        units: ctx.value(`${p}/units`, stmt.units),
+        activation: ctx.value(`${p}/activation`, stmt.activation),
+        dropout: stmt.dropout ? ctx.value(`${p}/dropout`, stmt.dropout) : 0,
       });
       continue;
     }
@@ -91,8 +91,8 @@ function lowerHead(ctx: LoweringContext, head: A.Head | undefined, path: string)
   if (!head) return { units: null, activation: "softmax" };
   ctx.spans.set(path, head.range);
   return {
-    units: head.units ? ctx.number(`${path}/units`, head.units) : null,
-    activation: ctx.word(`${path}/activation`, head.activation),
+    units: head.units ? ctx.value(`${path}/units`, head.units) : null,
+    activation: ctx.value(`${path}/activation`, head.activation),
   };
 }
 
@@ -133,8 +133,8 @@ function lowerLateral(ctx: LoweringContext, l: A.Lateral, path: string, depth: n
     }
     out[o.key] =
       o.key === "activation"
-        ? ctx.word(`${path}/activation`, o.value)
-        : ctx.number(`${path}/${o.key}`, o.value);
+        ? ctx.value(`${path}/activation`, o.value)
+        : ctx.value(`${path}/${o.key}`, o.value);
   }
   if (out["kind"] === "adapter") {
     out["alpha"] ??= adapterDefaults.alpha;

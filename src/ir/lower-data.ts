@@ -18,14 +18,14 @@ export function lowerDataset(ctx: LoweringContext, decl: A.Decl, path: string): 
   const file = r.setting("file");
   if (file) out["file"] = ctx.name(`${path}/file`, file.value);
   const format = r.setting("format");
-  out["format"] = format ? ctx.word(`${path}/format`, format.value) : defaultFormat(out["file"]);
+  out["format"] = format ? ctx.value(`${path}/format`, format.value) : defaultFormat(out["file"]);
   out["features"] = lowerFeatures(ctx, r.one("features"), `${path}/features`);
   const group = r.setting("group");
   out["group"] = group ? ctx.name(`${path}/group`, group.value) : null;
   const normalize = r.setting("normalize");
-  out["normalize"] = normalize ? ctx.word(`${path}/normalize`, normalize.value) : "global";
+  out["normalize"] = normalize ? ctx.value(`${path}/normalize`, normalize.value) : "global";
   const missing = r.setting("missing");
-  out["missing"] = missing ? ctx.word(`${path}/missing`, missing.value) : "error";
+  out["missing"] = missing ? ctx.value(`${path}/missing`, missing.value) : "error";
   out["exclude"] = r.all("exclude", "exclude").map((e, i) => {
     const p = `${path}/exclude/${i}`;
     ctx.spans.set(p, e.range);

@@ -162,7 +162,7 @@ function lowerFreeze(ctx: LoweringContext, list: A.ItemList, path: string): Json
 function lowerNumbers(ctx: LoweringContext, list: A.ItemList, path: string): Json[] {
   ctx.spans.set(path, list.range);
   return list.items.flatMap((item, i) =>
-    ctx.plain(item, "a list of numbers") ? [ctx.number(`${path}/${i}`, item.first)] : [],
+    ctx.plain(item, "a list of numbers") ? [ctx.value(`${path}/${i}`, item.first)] : [],
   );
 }
 
@@ -182,12 +182,12 @@ export function lowerEvaluation(ctx: LoweringContext, decl: A.Decl | undefined):
   const seed = r.setting("seed");
   return {
     folds: lowerFolds(ctx, r.one("folds"), `${path}/folds`),
-    repeats: repeats ? ctx.number(`${path}/repeats`, repeats.value) : 1,
-    seed: seed ? ctx.number(`${path}/seed`, seed.value) : 0,
-    validationFolds: validation ? ctx.number(`${path}/validationFolds`, validation.value) : 1,
+    repeats: repeats ? ctx.value(`${path}/repeats`, repeats.value) : 1,
+    seed: seed ? ctx.value(`${path}/seed`, seed.value) : 0,
+    validationFolds: validation ? ctx.value(`${path}/validationFolds`, validation.value) : 1,
     metrics: metrics
       ? metrics.value.items.flatMap((m, i) =>
-          ctx.plain(m, "`metrics`") ? [ctx.word(`${path}/metrics/${i}`, m.first)] : [],
+          ctx.plain(m, "`metrics`") ? [ctx.value(`${path}/metrics/${i}`, m.first)] : [],
         )
       : ["uar", "accuracy"],
     compare: compare ? ctx.names(`${path}/compare`, compare.value, "`compare`") : [],
@@ -225,5 +225,5 @@ function lowerFolds(ctx: LoweringContext, f: A.Folds | undefined, path: string):
     });
     return { kind, k: 10 };
   }
-  return { kind, k: ctx.number(`${path}/k`, f.first) };
+  return { kind, k: ctx.value(`${path}/k`, f.first) };
 }

@@ -35,7 +35,7 @@ export function lower(file: SourceFile, spec: A.Spec): Result<Lowered> {
   };
   const ir: JsonObject = {
     irVersion: IR_VERSION,
-    language: ctx.number("/language", spec.header.version),
+    language: ctx.value("/language", spec.header.version),
     name: ctx.at("/name", spec.header.name.range, spec.header.name.text),
     datasets: byKind("dataset").map((d, i) => lowerDataset(ctx, d, `/datasets/${i}`)),
     tasks: byKind("task").map((d, i) => lowerTask(ctx, d, `/tasks/${i}`)),

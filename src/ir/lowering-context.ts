@@ -32,19 +32,17 @@ export class LoweringContext {
     return value;
   }
 
-  /** A literal in a number slot stays as written when it is not a number; the schema then says so. */
-  number(path: string, lit: A.Literal): Json {
+  /**
+   * A literal's value for a number slot or a fixed vocabulary (`sigmoid`, `adam`): kept as written
+   * whatever its type, so the schema reports a wrong type, range or word with the right location.
+   */
+  value(path: string, lit: A.Literal): Json {
     return this.at(path, lit.range, lit.value);
   }
 
   /** A name of something (a data column, a class, a declaration): numbers keep their spelling (`01`). */
   name(path: string, lit: A.Literal): string {
     return this.at(path, lit.range, lit.type === "number" ? lit.raw : String(lit.value));
-  }
-
-  /** A word from a fixed vocabulary (`sigmoid`, `adam`): checked against the schema's enum. */
-  word(path: string, lit: A.Literal): Json {
-    return this.at(path, lit.range, lit.value);
   }
 
   /** Plain names from a list; ranges and layer references are reported as out of place. */

@@ -25,8 +25,3 @@ export class SpanIndex {
     return this.ranges.has(path);
   }
 }
-
-/** Joins JSON pointer segments, escaping `~` and `/` as RFC 6901 requires. */
-export function pointer(...segments: (string | number)[]): string {
-  return segments.map((s) => "/" + String(s).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
-}
