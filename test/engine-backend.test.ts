@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { selectBackend } from "../src/engine/backends.js";
+import { selectBackend } from "../src/runtime/backends.js";
 
 async function on<T>(backend: "cpu" | "wasm", f: () => T): Promise<T> {
   const selected = await selectBackend(backend);

@@ -2,7 +2,7 @@
  * UAR, accuracy, per-class recall and the confusion matrix against hand-worked examples.
  */
 import { describe, expect, it } from "vitest";
-import { metrics } from "../src/engine/metrics.js";
+import { metrics } from "../src/runtime/metrics.js";
 
 describe("metrics", () => {
   it("match a hand-worked imbalanced example", () => {

@@ -11,16 +11,16 @@ import {
   runsOf,
   type FoldAssignment,
   type RowKeys,
-} from "../src/data/folds.js";
-import { foldSeed } from "../src/data/load.js";
+} from "../src/runtime/folds.js";
+import { foldSeed } from "../src/runtime/folds.js";
 import {
   applyNormalizer,
   fitNormalizer,
   type Normalizer,
   type Stats,
-} from "../src/data/normalize.js";
+} from "../src/runtime/normalize.js";
 import { isProblem, type DataProblem } from "../src/data/problem.js";
-import { Prng } from "../src/data/prng.js";
+import { Prng } from "../src/runtime/prng.js";
 import type { FoldsIr } from "../src/ir/types.js";
 
 /** Fixed seeds so CI sees the same cases every time. */

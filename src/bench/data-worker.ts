@@ -6,9 +6,9 @@
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { compileSpec } from "../compile.js";
-import { rowsIn } from "../data/folds.js";
+import { rowsIn } from "../runtime/folds.js";
 import { loadSpecData } from "../data/load.js";
-import { applyNormalizer, fitNormalizer } from "../data/normalize.js";
+import { applyNormalizer, fitNormalizer } from "../runtime/normalize.js";
 
 const path = process.argv[2] ?? "";
 const front = compileSpec(path, readFileSync(path));

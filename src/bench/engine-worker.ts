@@ -5,9 +5,9 @@
  * k reads all earlier ones, with the frozen-activation cache on and off.
  * In: nothing. Out: one JSON line.
  */
-import { selectBackend } from "../engine/backends.js";
+import { selectBackend } from "../runtime/backends.js";
 import { ColumnModel } from "../engine/column-model.js";
-import { trainColumn } from "../engine/train-column.js";
+import { trainColumn } from "../runtime/train.js";
 import type { ColumnIr, StageIr } from "../ir/types.js";
 
 const selected = await selectBackend();

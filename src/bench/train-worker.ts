@@ -4,7 +4,7 @@
  * backend so the wasm kernel fix can be measured on and off.
  * In: argv backend (wasm|cpu) and `fix`|`nofix`. Out: one JSON line with samples per second.
  */
-import { selectBackend, type BackendName } from "../engine/backends.js";
+import { selectBackend, type BackendName } from "../runtime/backends.js";
 
 const backend = (process.argv[2] ?? "wasm") as BackendName;
 const fix = process.argv[3] !== "nofix";

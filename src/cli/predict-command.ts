@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readTable } from "../data/read-table.js";
 import { isProblem } from "../data/problem.js";
-import { selectBackend } from "../engine/backends.js";
+import { selectBackend } from "../runtime/backends.js";
 import type { CheckpointMetadata } from "../engine/checkpoint.js";
 import { EXIT_FAILED } from "./commands.js";
 import { emit, printProblem } from "./output.js";

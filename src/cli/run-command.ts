@@ -18,7 +18,7 @@ import { PNNC_VERSION } from "../version.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { loadSpecData, type SpecData } from "../data/load.js";
 import type { Ir } from "../ir/types.js";
-import { BACKENDS, selectBackend, type BackendName } from "../engine/backends.js";
+import { BACKENDS, selectBackend, type BackendName } from "../runtime/backends.js";
 import {
   runSpec,
   type RunRecord,

@@ -12,17 +12,9 @@ import { makeDiagnostic, type Diagnostic, type Result } from "../diagnostics/dia
 import type { SourceFile } from "../diagnostics/source-file.js";
 import type { SpanIndex } from "../ir/span-index.js";
 import type { Ir } from "../ir/types.js";
-import { assignFolds, rowsIn, runsOf, type FoldAssignment, type Run } from "./folds.js";
+import { rowsIn, splitDataset, type DatasetSplits } from "../runtime/folds.js";
 import { loadDataset, type LoadedDataset } from "./load-dataset.js";
 import { isProblem, type DataProblem } from "./problem.js";
-import { hashSeed } from "./prng.js";
-
-export interface DatasetSplits {
-  /** One fold assignment per repeat. */
-  folds: FoldAssignment[];
-  /** Runs per repeat (k each). */
-  runs: Run[][];
-}
 
 export interface SpecData {
   datasets: Map<string, LoadedDataset>;
@@ -33,11 +25,6 @@ interface FrontEnd {
   file: SourceFile;
   ir: Ir;
   spans: SpanIndex;
-}
-
-/** The seed of repeat r: depends on the evaluation seed only, so specs over the same data pair up. */
-export function foldSeed(seed: number, repeat: number): number {
-  return hashSeed("folds", seed, repeat);
 }
 
 export async function loadSpecData(
@@ -68,26 +55,16 @@ export async function loadSpecData(
   for (const [i, dataset] of ir.datasets.entries()) {
     const data = datasets.get(dataset.id);
     if (!data) continue;
-    const strata = Array.from({ length: data.rows }, (_, r) =>
-      [...data.tasks.values()].map((t) => t.y[r]).join("|"),
-    );
-    const folds: FoldAssignment[] = [];
-    for (let repeat = 0; repeat < ir.evaluation.repeats; repeat++) {
-      const seed = foldSeed(ir.evaluation.seed, repeat);
-      const assignment = assignFolds(
-        ir.evaluation.folds,
-        { groups: data.groups, strata },
-        seed,
-        dataset.file,
-      );
-      if (isProblem(assignment)) return report(assignment, `/datasets/${i}/group`);
-      folds.push(assignment);
-    }
-    const k = folds[0]?.k ?? 0;
-    splits.set(dataset.id, {
-      folds,
-      runs: folds.map((_, r) => runsOf(k, ir.evaluation.validationFolds, r)),
-    });
+    const settings = {
+      scheme: ir.evaluation.folds,
+      repeats: ir.evaluation.repeats,
+      seed: ir.evaluation.seed,
+      validationFolds: ir.evaluation.validationFolds,
+    };
+    const labels = [...data.tasks.values()].map((t) => t.y);
+    const split = splitDataset(labels, data.groups, settings, dataset.file);
+    if ("code" in split) return report(split, `/datasets/${i}/group`);
+    splits.set(dataset.id, split);
   }
   // 3. Every class of every task must be in the training folds of every run.
   const vanished = vanishedClass(ir, datasets, splits);

@@ -10,7 +10,7 @@ import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import Papa from "papaparse";
 import { Float32Column, StringColumn } from "./columns.js";
-import { parseField } from "./parse-number.js";
+import { parseField } from "../runtime/parse-number.js";
 import type { DataProblem } from "./problem.js";
 
 export type TableFormat = "csv" | "opensmile" | "arff";

@@ -4,7 +4,7 @@
  * In: the IR and the loaded SpecData. Out: a JSON-friendly summary and its text rendering.
  */
 import type { Ir } from "../ir/types.js";
-import { rowsIn } from "./folds.js";
+import { rowsIn } from "../runtime/folds.js";
 import type { SpecData } from "./load.js";
 
 export interface DatasetSummary {

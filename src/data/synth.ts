@@ -14,7 +14,7 @@
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { EGEMAPS_NAMES } from "./egemaps-names.js";
-import { Prng } from "./prng.js";
+import { Prng } from "../runtime/prng.js";
 
 export const SYNTH_EMOTIONS = ["angry", "happy", "neutral", "sad"] as const;
 const LATENT = 16;

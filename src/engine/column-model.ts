@@ -8,14 +8,14 @@
  */
 import type * as Tf from "@tensorflow/tfjs";
 import type { Activation, ColumnIr, LayerRef } from "../ir/types.js";
-import { hashSeed } from "../data/prng.js";
-
-type Tensor2D = Tf.Tensor2D;
-
-interface Dense {
-  kernel: Tf.Variable;
-  bias: Tf.Variable;
-}
+import { hashSeed } from "../runtime/prng.js";
+import {
+  VariableMaker,
+  type Column,
+  type Dense,
+  type Forward,
+  type Tensor2D,
+} from "../runtime/column.js";
 
 interface Link {
   into: LayerRef;
@@ -25,72 +25,51 @@ interface Link {
   adapter: { alpha: Tf.Variable; v: Tf.Variable; c: Tf.Variable; activation: Activation } | null;
 }
 
-export interface Forward {
-  hidden: Tensor2D[];
-  logits: Tensor2D;
-}
-
-/** tfjs variable names are global; each model instance gets its own prefix. */
-let instances = 0;
-
-export class ColumnModel {
+export class ColumnModel implements Column {
   readonly layers: Dense[];
   readonly head: Dense;
   readonly links: Link[];
   readonly activations: Activation[];
   readonly dropout: number[];
+  readonly id: string;
+  readonly sources: string[];
+  private readonly maker: VariableMaker;
 
   constructor(
     private readonly tf: typeof Tf,
     readonly ir: ColumnIr,
     inputDim: number,
     classes: number,
-    sources: ReadonlyMap<string, ColumnModel>,
+    built: ReadonlyMap<string, Column>,
     seed: number,
   ) {
-    const prefix = `${ir.id}#${++instances}`;
-    const named = (name: string) => `${prefix}/${name}`;
-    // tf.tidy frees each initial value once its variable holds the data (variables are kept).
-    const variable = (make: () => Tf.Tensor, name: string) =>
-      tf.tidy(() => tf.variable(make(), true, named(name)));
-    const init = (name: string, rows: number, cols: number) => {
-      const limit = Math.sqrt(6 / (rows + cols));
-      return variable(
-        () => tf.randomUniform([rows, cols], -limit, limit, "float32", hashSeed(seed, ir.id, name)),
-        name,
-      );
-    };
-    const zeros = (name: string, n: number) => variable(() => tf.zeros([n]), name);
-    const copied = ir.init === null ? undefined : sources.get(ir.init);
+    this.id = ir.id;
+    const make = new VariableMaker(tf, ir.id, seed);
+    this.maker = make;
+    const copied = ir.init === null ? undefined : built.get(ir.init);
     const widths = [inputDim, ...ir.layers.map((l) => l.units)];
     this.layers = ir.layers.map((l, i) => {
       const from = copied?.layers[i];
-      if (from)
-        return {
-          kernel: variable(() => from.kernel.clone(), `h${i + 1}/kernel`),
-          bias: variable(() => from.bias.clone(), `h${i + 1}/bias`),
-        };
-      return {
-        kernel: init(`h${i + 1}/kernel`, widths[i] ?? 0, l.units),
-        bias: zeros(`h${i + 1}/bias`, l.units),
-      };
+      const name = `h${i + 1}`;
+      return from ? make.copyDense(name, from) : make.dense(name, widths[i] ?? 0, l.units);
     });
     this.activations = ir.layers.map((l) => l.activation);
     this.dropout = ir.layers.map((l) => l.dropout);
     const last = widths.at(-1) ?? inputDim;
-    this.head = { kernel: init("head/kernel", last, classes), bias: zeros("head/bias", classes) };
+    this.head = make.dense("head", last, classes);
     const targetWidth = (into: LayerRef) => (into === "head" ? classes : (widths[into] ?? 0));
     const sourceWidth = (source: string, into: LayerRef) => {
-      const s = sources.get(source);
+      const s = built.get(source);
       const layer = into === "head" ? (s?.layers.length ?? 0) : into - 1;
       return s?.layers[layer - 1]?.kernel.shape[1] ?? 0;
     };
+    this.sources = ir.laterals.flatMap((l) => l.into.flatMap(() => l.from));
     this.links = ir.laterals.flatMap((lateral, j) =>
       lateral.into.map((into): Link => {
         const name = `lateral${j}/${into === "head" ? "head" : `h${into}`}`;
         if (lateral.kind === "linear") {
           const u = lateral.from.map((s) =>
-            init(`${name}/U_${s}`, sourceWidth(s, into), targetWidth(into)),
+            make.glorot(`${name}/U_${s}`, sourceWidth(s, into), targetWidth(into)),
           );
           return { into, sources: lateral.from, u, adapter: null };
         }
@@ -98,11 +77,11 @@ export class ColumnModel {
         return {
           into,
           sources: lateral.from,
-          u: [init(`${name}/U`, lateral.width, targetWidth(into))],
+          u: [make.glorot(`${name}/U`, lateral.width, targetWidth(into))],
           adapter: {
-            alpha: variable(() => tf.scalar(lateral.alpha), `${name}/alpha`),
-            v: init(`${name}/V`, concat, lateral.width),
-            c: zeros(`${name}/c`, lateral.width),
+            alpha: make.scalar(`${name}/alpha`, lateral.alpha),
+            v: make.glorot(`${name}/V`, concat, lateral.width),
+            c: make.zeros(`${name}/c`, lateral.width),
             activation: lateral.activation,
           },
         };
@@ -112,15 +91,7 @@ export class ColumnModel {
 
   /** Every variable of the column, its laterals included, keyed by a name stable across instances. */
   variables(): Map<string, Tf.Variable> {
-    const out = new Map<string, Tf.Variable>();
-    const add = (v: Tf.Variable) =>
-      out.set(`${this.ir.id}/${v.name.slice(v.name.indexOf("/") + 1)}`, v);
-    for (const l of [...this.layers, this.head]) [l.kernel, l.bias].forEach(add);
-    for (const link of this.links) {
-      link.u.forEach(add);
-      if (link.adapter) [link.adapter.alpha, link.adapter.v, link.adapter.c].forEach(add);
-    }
-    return out;
+    return this.maker.variables();
   }
 
   dispose(): void {

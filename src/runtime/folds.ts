@@ -1,14 +1,23 @@
 /**
  * Cross-validation folds and runs. Folds are assigned once per dataset and repeat, from the
  * evaluation seed, so every task and method of a spec sees the same split (paired comparisons).
- * In: the fold scheme, each row's group and stratum, a seed. Out: a fold per row, or a DataProblem.
+ * In: the fold scheme, each row's group and stratum, a seed. Out: a fold per row, or a FoldProblem.
  *   stratified           every group appears in every fold, classes balanced within groups (the paper)
  *   grouped              each group in exactly one fold, folds balanced by size (group-independent)
  *   leave_one_group_out  one fold per group
  */
-import type { FoldsIr } from "../ir/types.js";
-import type { DataProblem } from "./problem.js";
-import { Prng } from "./prng.js";
+import { hashSeed, Prng } from "./prng.js";
+
+/** The spec's `folds` setting (the IR's FoldsIr). */
+export type FoldScheme =
+  { kind: "stratified" | "grouped"; k: number } | { kind: "leave_one_group_out" };
+
+/** Why folds cannot be assigned; pnnc turns it into a located diagnostic. */
+export interface FoldProblem {
+  code: "PNN4010" | "PNN4016";
+  message: string;
+  hint: string;
+}
 
 export interface FoldAssignment {
   k: number;
@@ -36,11 +45,11 @@ function rowsByGroup(keys: RowKeys): Map<string, number[]> {
 }
 
 export function assignFolds(
-  scheme: FoldsIr,
+  scheme: FoldScheme,
   keys: RowKeys,
   seed: number,
   shownPath: string,
-): FoldAssignment | DataProblem {
+): FoldAssignment | FoldProblem {
   const rng = new Prng(seed);
   const groups = rowsByGroup(keys);
   const fold = new Int32Array(keys.strata.length);
@@ -157,4 +166,47 @@ export function rowsIn(assignment: FoldAssignment, folds: readonly number[]): In
     if (wanted.has(f)) out.push(r);
   });
   return Int32Array.from(out);
+}
+
+/** The seed of repeat r: depends on the evaluation seed only, so specs over the same data pair up. */
+export function foldSeed(seed: number, repeat: number): number {
+  return hashSeed("folds", seed, repeat);
+}
+
+export interface DatasetSplits {
+  /** One fold assignment per repeat. */
+  folds: FoldAssignment[];
+  /** Runs per repeat (k each). */
+  runs: Run[][];
+}
+
+export interface SplitSettings {
+  scheme: FoldScheme;
+  repeats: number;
+  /** The evaluation seed; repeat r assigns folds with foldSeed(seed, r). */
+  seed: number;
+  validationFolds: number;
+}
+
+/**
+ * A dataset's folds for every repeat. Rows are stratified by their labels across all the dataset's
+ * tasks (in declaration order), so every task of the dataset shares one split.
+ */
+export function splitDataset(
+  labels: readonly Int32Array[],
+  groups: readonly string[] | null,
+  settings: SplitSettings,
+  shownPath: string,
+): DatasetSplits | FoldProblem {
+  const rows = labels[0]?.length ?? 0;
+  const strata = Array.from({ length: rows }, (_, r) => labels.map((y) => y[r]).join("|"));
+  const folds: FoldAssignment[] = [];
+  for (let repeat = 0; repeat < settings.repeats; repeat++) {
+    const seed = foldSeed(settings.seed, repeat);
+    const assignment = assignFolds(settings.scheme, { groups, strata }, seed, shownPath);
+    if ("code" in assignment) return assignment;
+    folds.push(assignment);
+  }
+  const k = folds[0]?.k ?? 0;
+  return { folds, runs: folds.map((_, r) => runsOf(k, settings.validationFolds, r)) };
 }

@@ -6,12 +6,18 @@
  * In: the column, its frozen sources, normalised train/validation splits, the stage. Out: the curve.
  */
 import type * as Tf from "@tensorflow/tfjs";
-import type { LayerRef, StageIr } from "../ir/types.js";
-import { hashSeed, Prng } from "../data/prng.js";
-import type { ColumnModel } from "./column-model.js";
+import type { Column, LayerRef, Tensor2D } from "./column.js";
+import { hashSeed, Prng } from "./prng.js";
 import { metrics } from "./metrics.js";
 
-type Tensor2D = Tf.Tensor2D;
+/** A training stage's settings (the IR's StageIr, minus what only the driver needs). */
+export interface TrainingStage {
+  optimizer: { name: "adam" | "sgd" | "rmsprop"; learningRate: number; momentum: number };
+  batchSize: number;
+  epochs: number;
+  earlyStopping: { metric: "uar" | "accuracy" | "loss"; patience: number; minDelta: number } | null;
+  seed: number;
+}
 
 export interface Split {
   x: Tensor2D;
@@ -36,30 +42,28 @@ export interface TrainResult {
  */
 export function sourceActivations(
   tf: typeof Tf,
-  column: ColumnModel,
-  models: ReadonlyMap<string, ColumnModel>,
+  column: Column,
+  models: ReadonlyMap<string, Column>,
   x: Tensor2D,
 ): Map<string, Tensor2D[]> {
   const out = new Map<string, Tensor2D[]>();
-  const visit = (model: ColumnModel) => {
-    for (const link of model.links) {
-      for (const id of link.sources) {
-        if (out.has(id)) continue;
-        const source = models.get(id);
-        if (!source) throw new Error(`internal: no model for source column \`${id}\``);
-        visit(source);
-        out.set(
-          id,
-          tf.tidy(() => source.forward(x, out, false).hidden),
-        );
-      }
+  const visit = (model: Column) => {
+    for (const id of model.sources) {
+      if (out.has(id)) continue;
+      const source = models.get(id);
+      if (!source) throw new Error(`internal: no model for source column \`${id}\``);
+      visit(source);
+      out.set(
+        id,
+        tf.tidy(() => source.forward(x, out, false).hidden),
+      );
     }
   };
   visit(column);
   return out;
 }
 
-function optimizerFor(tf: typeof Tf, stage: StageIr): Tf.Optimizer {
+function optimizerFor(tf: typeof Tf, stage: TrainingStage): Tf.Optimizer {
   const { name, learningRate, momentum } = stage.optimizer;
   if (name === "adam") return tf.train.adam(learningRate);
   if (name === "rmsprop") return tf.train.rmsprop(learningRate, 0.9, momentum);
@@ -69,7 +73,7 @@ function optimizerFor(tf: typeof Tf, stage: StageIr): Tf.Optimizer {
 /** Class indices predicted for `x` (inference mode). */
 export function predict(
   tf: typeof Tf,
-  column: ColumnModel,
+  column: Column,
   x: Tensor2D,
   hidden: ReadonlyMap<string, Tensor2D[]>,
 ): Int32Array {
@@ -105,10 +109,10 @@ export interface TrainOptions {
 
 export function trainColumn(
   tf: typeof Tf,
-  column: ColumnModel,
-  models: ReadonlyMap<string, ColumnModel>,
+  column: Column,
+  models: ReadonlyMap<string, Column>,
   data: { train: Split; validation: Split | null },
-  stage: StageIr,
+  stage: TrainingStage,
   opts: TrainOptions = {},
 ): TrainResult {
   const frozenLayers = opts.frozenLayers ?? new Set<LayerRef>();
@@ -137,7 +141,7 @@ export function trainColumn(
   const curve: CurvePoint[] = [];
   let step = 0;
   for (let epoch = 1; epoch <= stage.epochs; epoch++) {
-    const order = new Prng(hashSeed(stage.seed, column.ir.id, epoch)).shuffle(
+    const order = new Prng(hashSeed(stage.seed, column.id, epoch)).shuffle(
       Array.from({ length: n }, (_, i) => i),
     );
     // One gather per epoch puts rows (and cached frozen activations) in this epoch's order; batches
@@ -203,7 +207,7 @@ export function trainColumn(
 
 function validationScore(
   tf: typeof Tf,
-  column: ColumnModel,
+  column: Column,
   split: Split,
   cache: ReadonlyMap<string, Tensor2D[]>,
   metric: "uar" | "accuracy" | "loss",

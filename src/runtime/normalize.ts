@@ -4,7 +4,8 @@
  * falls back to the global statistics). Missing values (`missing mean`) become the training mean.
  * In: raw features, training rows, groups. Out: statistics, and normalised row-major float32 copies.
  */
-import type { DatasetIr } from "../ir/types.js";
+
+export type NormalizeMode = "none" | "global" | "per_group";
 
 export interface Stats {
   mean: Float64Array;
@@ -12,7 +13,7 @@ export interface Stats {
 }
 
 export interface Normalizer {
-  mode: DatasetIr["normalize"];
+  mode: NormalizeMode;
   global: Stats;
   byGroup: Map<string, Stats>;
 }
@@ -53,7 +54,7 @@ function statsOf(x: Float32Array, dims: number, rows: ArrayLike<number>): Stats 
 }
 
 export function fitNormalizer(
-  mode: DatasetIr["normalize"],
+  mode: NormalizeMode,
   x: Float32Array,
   dims: number,
   trainRows: Int32Array,
