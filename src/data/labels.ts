@@ -6,17 +6,12 @@
 import { closestNames, didYouMean } from "../diagnostics/suggest.js";
 import type { TaskIr } from "../ir/types.js";
 import type { DataProblem } from "./problem.js";
+import { sortClasses } from "../runtime/table.js";
 
 export interface TaskLabels {
   classes: string[];
   /** Class index per dataset row; -1 when the row's class is dropped. */
   y: Int32Array;
-}
-
-/** Numeric labels (speaker ids) sort as numbers, others as text. */
-function sortClasses(values: string[]): string[] {
-  const numeric = values.every((v) => /^-?\d+(\.\d+)?$/.test(v));
-  return [...values].sort((a, b) => (numeric ? Number(a) - Number(b) : a.localeCompare(b)));
 }
 
 export function taskLabels(

@@ -11,6 +11,7 @@ import { createInterface } from "node:readline";
 import Papa from "papaparse";
 import { Float32Column, StringColumn } from "./columns.js";
 import { parseField } from "../runtime/parse-number.js";
+import { splitArffRow } from "../runtime/table.js";
 import type { DataProblem } from "./problem.js";
 
 export type TableFormat = "csv" | "opensmile" | "arff";
@@ -260,25 +261,4 @@ async function readArff(req: TableRequest): Promise<RawTable | DataProblem> {
       : { code: "PNN4015", message: `\`${req.shownPath}\` has no \`@data\` section` };
   }
   return builder.finish();
-}
-
-/** Splits one ARFF data row on commas outside single or double quotes. */
-function splitArffRow(line: string): string[] {
-  const out: string[] = [];
-  let field = "";
-  let quote: string | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i] ?? "";
-    if (quote) {
-      if (ch === "\\") field += line[++i] ?? "";
-      else if (ch === quote) quote = null;
-      else field += ch;
-    } else if (ch === "'" || ch === '"') quote = ch;
-    else if (ch === ",") {
-      out.push(field);
-      field = "";
-    } else field += ch;
-  }
-  out.push(field);
-  return out;
 }

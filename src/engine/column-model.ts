@@ -8,8 +8,13 @@
  */
 import type * as Tf from "@tensorflow/tfjs";
 import type { Activation, ColumnIr, LayerRef } from "../ir/types.js";
-import { hashSeed } from "../runtime/prng.js";
 import {
+  activate,
+  addAdapter,
+  addLinear,
+  affine,
+  dropout,
+  hiddenLayer,
   VariableMaker,
   type Column,
   type Dense,
@@ -113,10 +118,7 @@ export class ColumnModel implements Column {
     return out;
   }
 
-  /**
-   * Forward pass. `sourceHidden` holds every source column's hidden activations on the same rows.
-   * Dropout applies only when `training`; `dropoutSeed` makes its masks reproducible.
-   */
+  /** The forward pass; `sourceHidden` holds every source column's hidden activations. */
   forward(
     x: Tensor2D,
     sourceHidden: ReadonlyMap<string, Tensor2D[]>,
@@ -127,76 +129,43 @@ export class ColumnModel implements Column {
     const hidden: Tensor2D[] = [];
     let h = x;
     this.layers.forEach((layer, i) => {
-      let z = tf.add(tf.matMul(h, layer.kernel), layer.bias) as Tensor2D;
-      z = this.addLaterals(z, i + 1, sourceHidden);
+      const z = this.addLaterals(affine(tf, h, layer), i + 1, sourceHidden);
       h = activate(tf, z, this.activations[i] ?? "linear");
       const rate = this.dropout[i] ?? 0;
-      if (training && rate > 0)
-        h = tf.dropout(h, rate, undefined, hashSeed(dropoutSeed, this.ir.id, i)) as Tensor2D;
+      if (training && rate > 0) h = dropout(tf, h, rate, dropoutSeed, this.id, i);
       hidden.push(h);
     });
-    const logits = this.addLaterals(
-      tf.add(tf.matMul(h, this.head.kernel), this.head.bias) as Tensor2D,
-      "head",
-      sourceHidden,
-    );
+    const logits = this.addLaterals(affine(tf, h, this.head), "head", sourceHidden);
     return { hidden, logits };
   }
 
+  /** Lateral terms in declaration order (and sources in `from` order): the order matters bitwise. */
   private addLaterals(
     z: Tensor2D,
     into: LayerRef,
     sourceHidden: ReadonlyMap<string, Tensor2D[]>,
   ): Tensor2D {
-    const tf = this.tf;
     let out = z;
     for (const link of this.links) {
       if (link.into !== into) continue;
-      const inputs = link.sources.map((s) => {
-        const hs = sourceHidden.get(s);
-        const at = into === "head" ? (hs?.length ?? 0) - 1 : into - 2;
-        const input = hs?.[at];
-        if (!input)
-          throw new Error(`internal: no activations of \`${s}\` for lateral into ${String(into)}`);
-        return input;
-      });
-      if (!link.adapter) {
-        inputs.forEach((input, k) => {
-          const u = link.u[k];
-          if (u) out = tf.add(out, tf.matMul(input, u)) as Tensor2D;
-        });
+      const inputs = link.sources.map((s) =>
+        hiddenLayer(
+          sourceHidden,
+          s,
+          into === "head" ? (sourceHidden.get(s)?.length ?? 0) : into - 1,
+        ),
+      );
+      if (link.adapter) {
+        const u = link.u[0];
+        if (u)
+          out = addAdapter(this.tf, out, inputs, { ...link.adapter, u }, link.adapter.activation);
         continue;
       }
-      const { alpha, v, c, activation } = link.adapter;
-      const joined =
-        inputs.length === 1 ? (inputs[0] as Tensor2D) : (tf.concat(inputs, 1) as Tensor2D);
-      const projected = activate(
-        tf,
-        tf.add(tf.matMul(tf.mul(joined, alpha), v), c) as Tensor2D,
-        activation,
-      );
-      const u = link.u[0];
-      if (u) out = tf.add(out, tf.matMul(projected, u)) as Tensor2D;
+      inputs.forEach((input, k) => {
+        const u = link.u[k];
+        if (u) out = addLinear(this.tf, out, input, u);
+      });
     }
     return out;
-  }
-}
-
-export function activate(tf: typeof Tf, z: Tensor2D, f: Activation): Tensor2D {
-  switch (f) {
-    case "linear":
-      return z;
-    case "relu":
-      return tf.relu(z);
-    case "sigmoid":
-      return tf.sigmoid(z);
-    case "tanh":
-      return tf.tanh(z);
-    case "elu":
-      return tf.elu(z);
-    case "selu":
-      return tf.selu(z);
-    case "softplus":
-      return tf.softplus(z);
   }
 }

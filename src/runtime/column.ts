@@ -113,3 +113,86 @@ export class VariableMaker {
     return new Map(this.made);
   }
 }
+
+export type Activation = "linear" | "relu" | "sigmoid" | "tanh" | "elu" | "selu" | "softplus";
+
+/*
+ * The forward pass's building blocks. ColumnModel and generated columns call the same ones in the
+ * same order, which is what makes their results bit-identical on one backend.
+ */
+
+/** x·W + b */
+export function affine(tf: typeof Tf, x: Tensor2D, layer: Dense): Tensor2D {
+  return tf.add(tf.matMul(x, layer.kernel), layer.bias);
+}
+
+/** z + h·U: one source's term of a linear lateral (Rusu Eq. 1). */
+export function addLinear(tf: typeof Tf, z: Tensor2D, h: Tensor2D, u: Tf.Variable): Tensor2D {
+  return tf.add(z, tf.matMul(h, u));
+}
+
+export interface Adapter {
+  alpha: Tf.Variable;
+  v: Tf.Variable;
+  c: Tf.Variable;
+  u: Tf.Variable;
+}
+
+/** z + f(V·[α h_j]_j + c)·U: an adapter lateral over the concatenated sources (Rusu Eq. 2). */
+export function addAdapter(
+  tf: typeof Tf,
+  z: Tensor2D,
+  hs: Tensor2D[],
+  adapter: Adapter,
+  f: Activation,
+): Tensor2D {
+  const joined = hs.length === 1 ? (hs[0] as Tensor2D) : tf.concat(hs, 1);
+  const projected = activate(
+    tf,
+    tf.add(tf.matMul(tf.mul(joined, adapter.alpha), adapter.v), adapter.c),
+    f,
+  );
+  return tf.add(z, tf.matMul(projected, adapter.u));
+}
+
+export function activate(tf: typeof Tf, z: Tensor2D, f: Activation): Tensor2D {
+  switch (f) {
+    case "linear":
+      return z;
+    case "relu":
+      return tf.relu(z);
+    case "sigmoid":
+      return tf.sigmoid(z);
+    case "tanh":
+      return tf.tanh(z);
+    case "elu":
+      return tf.elu(z);
+    case "selu":
+      return tf.selu(z);
+    case "softplus":
+      return tf.softplus(z);
+  }
+}
+
+/** Dropout with a mask seeded by (dropout seed, column, layer index), so reruns repeat it. */
+export function dropout(
+  tf: typeof Tf,
+  h: Tensor2D,
+  rate: number,
+  seed: number,
+  column: string,
+  layerIndex: number,
+): Tensor2D {
+  return tf.dropout(h, rate, undefined, hashSeed(seed, column, layerIndex)) as Tensor2D;
+}
+
+/** Hidden layer `layer` (1-based) of a source column, as the caller passed it in. */
+export function hiddenLayer(
+  sourceHidden: ReadonlyMap<string, Tensor2D[]>,
+  column: string,
+  layer: number,
+): Tensor2D {
+  const h = sourceHidden.get(column)?.[layer - 1];
+  if (!h) throw new Error(`internal: no activations of \`${column}\`.h${layer}`);
+  return h;
+}
