@@ -1,5 +1,6 @@
 /**
- * The front-end commands: `check`, `fmt`, `compile --target ir` and `explain`.
+ * The front-end commands: `check`, `fmt`, `compile --target ir` and `explain` (`--target ts` is in
+ * compile-ts-command.ts, loaded only when asked for: it needs prettier).
  * In: parsed arguments. Out: an exit code (0 ok, 1 diagnostics or unformatted files, 2 usage).
  * None of them loads TensorFlow.js.
  */
@@ -102,7 +103,7 @@ export function runFmt(args: string[], opts: { check?: boolean; write?: boolean 
   return failed ? EXIT_FAILED : EXIT_OK;
 }
 
-export const targets = ["ir"] as const;
+export const targets = ["ir", "ts"] as const;
 
 export function runCompile(file: string, opts: { target: string; output?: string }): number {
   if (!(targets as readonly string[]).includes(opts.target)) {

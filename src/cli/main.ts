@@ -40,12 +40,17 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("compile")
-    .description("compile a spec to a target")
+    .description("compile a spec to a target: its IR (JSON) or a TypeScript training program")
     .argument("<file>", "spec file")
     .option("-t, --target <target>", `output target (${targets.join(", ")})`, "ir")
-    .option("-o, --output <path>", "write to a file instead of stdout")
-    .action((file: string, opts: { target: string; output?: string }) =>
-      setExit(runCompile(file, opts)),
+    .option("-o, --output <path>", "ir: a file instead of stdout; ts: the program's directory")
+    .option("--force", "ts: write into a directory that holds other files")
+    .action(async (file: string, opts: { target: string; output?: string; force?: boolean }) =>
+      setExit(
+        opts.target === "ts"
+          ? await (await import("./compile-ts-command.js")).runCompileTs(file, opts)
+          : runCompile(file, opts),
+      ),
     );
 
   program

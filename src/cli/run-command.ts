@@ -7,9 +7,8 @@
  * (default: the number of cores) independent (repeat, fold) runs train in worker threads.
  * In: parsed arguments. Out: an exit code (0 ok, 1 spec, data or backend problem, 2 usage).
  */
-import { createHash } from "node:crypto";
 import { Presets, SingleBar } from "cli-progress";
-import { createReadStream, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { dirname, join } from "node:path";
@@ -18,6 +17,7 @@ import { PNNC_VERSION } from "../version.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { loadSpecData, type SpecData } from "../data/load.js";
 import type { Ir } from "../ir/types.js";
+import { runHash, specDigest } from "../runtime/files.js";
 import { BACKENDS, selectBackend, type BackendName } from "../runtime/backends.js";
 import {
   runSpec,
@@ -80,7 +80,9 @@ export async function prepareRun(
     return EXIT_FAILED;
   }
   const out = opts.out ?? join("results", ir.name);
-  const specHash = await runHash(ir, data);
+  const specHash = await runHash(specDigest(JSON.stringify(ir), PNNC_VERSION), [
+    ...data.datasets.values(),
+  ]);
   const store = fileStore(join(out, "runs"), specHash, backend.name);
   if (!store) {
     printProblem(`cannot create \`${join(out, "runs")}\``);
@@ -105,20 +107,6 @@ export async function prepareRun(
         checkpoints: { dir: join(out, "checkpoints"), pnnc: PNNC_VERSION, specHash },
       }),
   };
-}
-
-/**
- * What determines a run's results: the IR, the pnnc version, and the bytes of every data file (the
- * IR names a file, not its contents). Stored runs and checkpoints carry it; a resumed run reuses
- * only runs with the same hash.
- */
-async function runHash(ir: Ir, data: SpecData): Promise<string> {
-  const hash = createHash("sha256").update(JSON.stringify(ir)).update(`\u0000pnnc ${PNNC_VERSION}`);
-  for (const dataset of data.datasets.values()) {
-    hash.update(`\u0000${dataset.id}\u0000`);
-    for await (const chunk of createReadStream(dataset.path)) hash.update(chunk as Buffer);
-  }
-  return hash.digest("hex");
 }
 
 /** Runs the pending (repeat, fold) pairs in worker threads; each leaves its runs in the store. */

@@ -53,11 +53,9 @@ export class ColumnModel implements Column {
     this.maker = make;
     const copied = ir.init === null ? undefined : built.get(ir.init);
     const widths = [inputDim, ...ir.layers.map((l) => l.units)];
-    this.layers = ir.layers.map((l, i) => {
-      const from = copied?.layers[i];
-      const name = `h${i + 1}`;
-      return from ? make.copyDense(name, from) : make.dense(name, widths[i] ?? 0, l.units);
-    });
+    this.layers = ir.layers.map((l, i) =>
+      make.hidden(`h${i + 1}`, widths[i] ?? 0, l.units, copied?.layers[i]),
+    );
     this.activations = ir.layers.map((l) => l.activation);
     this.dropout = ir.layers.map((l) => l.dropout);
     const last = widths.at(-1) ?? inputDim;
@@ -68,7 +66,7 @@ export class ColumnModel implements Column {
       const layer = into === "head" ? (s?.layers.length ?? 0) : into - 1;
       return s?.layers[layer - 1]?.kernel.shape[1] ?? 0;
     };
-    this.sources = ir.laterals.flatMap((l) => l.into.flatMap(() => l.from));
+    this.sources = [...new Set(ir.laterals.flatMap((l) => l.from))];
     this.links = ir.laterals.flatMap((lateral, j) =>
       lateral.into.map((into): Link => {
         const name = `lateral${j}/${into === "head" ? "head" : `h${into}`}`;

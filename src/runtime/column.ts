@@ -109,8 +109,17 @@ export class VariableMaker {
     };
   }
 
+  /** A hidden layer: fresh, or a copy of `from` (a hidden layer of the `init from` column). */
+  hidden(name: string, rows: number, cols: number, from: Dense | undefined): Dense {
+    return from ? this.copyDense(name, from) : this.dense(name, rows, cols);
+  }
+
   variables(): Map<string, Tf.Variable> {
     return new Map(this.made);
+  }
+
+  dispose(): void {
+    for (const [, v] of this.made) v.dispose();
   }
 }
 

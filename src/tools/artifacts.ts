@@ -4,9 +4,10 @@
  * In: the parser, the catalog, specs/ and test/fixtures/invalid/. Out: (path, content) pairs.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { format, resolveConfig } from "prettier";
+import { emitProgram, packageFiles, runtimeFiles } from "../codegen/emit.js";
 import { compileSpec } from "../compile.js";
 import { catalog } from "../diagnostics/catalog.js";
 import { renderBaseline } from "../diagnostics/render.js";
@@ -63,6 +64,31 @@ function irGoldens(): Artifact[] {
   });
 }
 
+/** Where `generated/` keeps the TypeScript program of every example spec, over one shared runtime. */
+export const GENERATED_TS = "generated/ts";
+
+/** `pnnc compile --target ts` of every example spec: generated/ts/<spec path>/{main,columns}.ts. */
+async function tsPrograms(): Promise<Artifact[]> {
+  const out: Artifact[] = [];
+  for (const spec of listFiles("specs", ".pnn")) {
+    const result = compileSpec(spec, readFileSync(join(repoRoot, spec)));
+    if (!result.ir || !result.spans) throw new Error(`example spec ${spec} does not compile`);
+    const files = await emitProgram({
+      ir: result.ir,
+      file: result.file,
+      spans: result.spans,
+      dir: relative("specs", spec).replace(/\.pnn$/, ""),
+      specDir: relative(GENERATED_TS, dirname(spec)),
+    });
+    out.push(...files.map((f) => ({ path: `${GENERATED_TS}/${f.path}`, content: f.content })));
+  }
+  const shared = [...runtimeFiles(), ...(await packageFiles("pnnc-generated"))];
+  return [
+    ...shared.map((f) => ({ path: `${GENERATED_TS}/${f.path}`, content: f.content })),
+    ...out,
+  ];
+}
+
 /** One `.errors.txt` baseline per invalid fixture (TypeScript's baseline format). */
 function errorBaselines(): Artifact[] {
   const fixtures = listFiles("test/fixtures/invalid", ".pnn").map((path) => ({
@@ -108,6 +134,7 @@ export async function allArtifacts(): Promise<Artifact[]> {
     { path: "grammar/pnn-railroad.html", content: railroadHtml() },
     await pretty({ path: "grammar/pnn.tmLanguage.json", content: textMateGrammar() }),
     ...irGoldens(),
+    ...(await tsPrograms()),
     ...errorBaselines(),
     await pretty(readmeWithTable()),
   ];

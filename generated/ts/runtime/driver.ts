@@ -1,0 +1,319 @@
+/**
+ * The experiment driver shared by `pnnc run` and every generated program:
+ *
+ *   for each repeat r and run i (fold i tests, the next folds validate, the rest train):
+ *     1 normalise each task's rows on the run's training folds
+ *     2 for each stage in order, for each `train_folds` variant: build and train the stage's columns
+ *       (frozen sources from earlier stages, `init from` copies), evaluate them on the test fold
+ *     3 after each stage, re-evaluate every earlier column on its test fold: forgetting
+ *
+ * In: a Plan (stages whose columns know how to build themselves), loaded rows and folds, a backend.
+ * Out: per-run metrics, learning curves, the forgetting table and the summary.
+ */
+import type * as Tf from "@tensorflow/tfjs";
+import type { Column, LayerRef } from "./column.js";
+import { rowsIn, type DatasetSplits, type Run } from "./folds.js";
+import { metrics, type Metrics } from "./metrics.js";
+import {
+  applyNormalizer,
+  fitNormalizer,
+  type NormalizeMode,
+  type Normalizer,
+} from "./normalize.js";
+import { summarize, type RunRecord, type RunResults } from "./results.js";
+import {
+  predict,
+  sourceActivations,
+  trainColumn,
+  type Split,
+  type TrainingStage,
+} from "./train.js";
+
+/** Builds a column; `initFrom` overrides the column's own `init from` source (PT/FT forgetting). */
+export type ColumnBuilder<C extends Column> = (
+  tf: typeof Tf,
+  inputDim: number,
+  classes: number,
+  built: ReadonlyMap<string, C>,
+  seed: number,
+  initFrom?: string | null,
+) => C;
+
+export interface PlannedColumn<C extends Column> {
+  task: string;
+  /** PT/FT: the column whose hidden layers this one starts from. */
+  init: string | null;
+  build: ColumnBuilder<C>;
+}
+
+export interface PlannedStage {
+  id: string;
+  train: string[];
+  /** Layers of a trained column that this stage keeps fixed (`freeze [emotion.h1]`). */
+  frozenLayers: ReadonlyMap<string, readonly LayerRef[]>;
+  settings: TrainingStage;
+  /** How many training folds to use (a sweep when several); null means all. */
+  trainFolds: number[] | null;
+}
+
+export interface Plan<C extends Column> {
+  repeats: number;
+  tasks: ReadonlyMap<string, { dataset: string; normalize: NormalizeMode }>;
+  columns: ReadonlyMap<string, PlannedColumn<C>>;
+  stages: PlannedStage[];
+}
+
+export interface DatasetRows {
+  dims: number;
+  /** rows × dims, raw features, row-major; NaN marks a value `missing mean` imputes. */
+  x: Float32Array;
+  groups: readonly string[] | null;
+  tasks: ReadonlyMap<string, { classes: string[]; y: Int32Array }>;
+}
+
+export interface ExperimentData {
+  datasets: ReadonlyMap<string, DatasetRows>;
+  splits: ReadonlyMap<string, DatasetSplits>;
+}
+
+/** Where finished runs are kept, so an interrupted run resumes from completed work. */
+export interface RunStore {
+  load(repeat: number, fold: number): RunRecord | null;
+  save(repeat: number, fold: number, record: RunRecord): void;
+}
+
+/** A column trained in a run, with the normaliser its inputs went through. */
+export interface TrainedColumn<C extends Column> {
+  id: string;
+  model: C;
+  norm: Normalizer;
+}
+
+export interface DriverOptions<C extends Column> {
+  progress?: (message: string) => void;
+  store?: RunStore;
+  /** Run only these (repeat, fold) pairs, 1-based (worker threads split the runs this way). */
+  only?: (repeat: number, fold: number) => boolean;
+  /** Called after each run, before its columns are freed (checkpoints, weight dumps). */
+  onRunEnd?: (
+    repeat: number,
+    fold: number,
+    trained: TrainedColumn<C>[],
+    models: ReadonlyMap<string, C>,
+  ) => Promise<void> | void;
+}
+
+interface TaskSplits {
+  train: Split;
+  validation: Split | null;
+  test: Split;
+  /** The statistics the splits were normalised with; checkpoints store the same ones. */
+  norm: Normalizer;
+}
+
+export async function runExperiment<C extends Column>(
+  tf: typeof Tf,
+  plan: Plan<C>,
+  data: ExperimentData,
+  opts: DriverOptions<C> = {},
+): Promise<RunResults> {
+  const progress = opts.progress ?? (() => {});
+  const results: RunResults = { runs: [], forgetting: [], summary: [] };
+  for (let repeat = 0; repeat < plan.repeats; repeat++) {
+    const runCount = Math.max(...[...data.splits.values()].map((s) => s.runs[repeat]?.length ?? 0));
+    for (let i = 0; i < runCount; i++) {
+      if (opts.only && !opts.only(repeat + 1, i + 1)) continue;
+      const done = opts.store?.load(repeat + 1, i + 1);
+      if (done) {
+        results.runs.push(...done.runs);
+        results.forgetting.push(...done.forgetting);
+        progress(`repeat ${repeat + 1}, fold ${i + 1}: done in an earlier run, reused`);
+        continue;
+      }
+      const record: RunRecord = { runs: [], forgetting: [] };
+      await runOnce(tf, plan, data, repeat, i, record, progress, opts.onRunEnd);
+      // Saved only once the whole run (checkpoints included) is complete.
+      opts.store?.save(repeat + 1, i + 1, record);
+      results.runs.push(...record.runs);
+      results.forgetting.push(...record.forgetting);
+    }
+  }
+  results.summary = summarize(results.runs);
+  return results;
+}
+
+/** The rows of one task in one run, normalised with the run's training statistics. */
+function taskSplits<C extends Column>(
+  tf: typeof Tf,
+  plan: Plan<C>,
+  data: ExperimentData,
+  taskId: string,
+  repeat: number,
+  i: number,
+  trainFolds: number | null,
+): TaskSplits | null {
+  const task = plan.tasks.get(taskId);
+  const dataset = task && data.datasets.get(task.dataset);
+  const split = task && data.splits.get(task.dataset);
+  const assignment = split?.folds[repeat];
+  const run: Run | undefined = split?.runs[repeat]?.[i];
+  const labels = dataset?.tasks.get(taskId);
+  if (!task || !dataset || !assignment || !run || !labels) return null;
+  const used = trainFolds === null ? run.train : run.train.slice(0, trainFolds);
+  // Statistics come from the training folds actually used (`train_folds` may use fewer).
+  const norm = fitNormalizer(
+    task.normalize,
+    dataset.x,
+    dataset.dims,
+    rowsIn(assignment, used),
+    dataset.groups,
+  );
+  const make = (folds: number[]): Split | null => {
+    const rows = Int32Array.from(
+      [...rowsIn(assignment, folds)].filter((r) => (labels.y[r] ?? -1) >= 0),
+    );
+    if (rows.length === 0) return null;
+    const x = applyNormalizer(norm, dataset.x, dataset.dims, rows, dataset.groups);
+    return {
+      x: tf.tensor2d(x, [rows.length, dataset.dims]),
+      y: Int32Array.from(rows, (r) => labels.y[r] ?? 0),
+    };
+  };
+  const train = make(used);
+  const test = make([run.test]);
+  if (!train || !test) return null;
+  return { train, validation: make(run.validation), test, norm };
+}
+
+function disposeSplits(s: TaskSplits): void {
+  s.train.x.dispose();
+  s.validation?.x.dispose();
+  s.test.x.dispose();
+}
+
+function evaluate<C extends Column>(
+  tf: typeof Tf,
+  model: C,
+  models: ReadonlyMap<string, C>,
+  test: Split,
+): Metrics {
+  const classes = model.head.bias.shape[0] ?? 0;
+  const hidden = sourceActivations(tf, model, models, test.x);
+  const m = metrics(test.y, predict(tf, model, test.x, hidden), classes);
+  for (const hs of hidden.values()) hs.forEach((h) => h.dispose());
+  return m;
+}
+
+async function runOnce<C extends Column>(
+  tf: typeof Tf,
+  plan: Plan<C>,
+  data: ExperimentData,
+  repeat: number,
+  i: number,
+  results: RunRecord,
+  progress: (message: string) => void,
+  onRunEnd: DriverOptions<C>["onRunEnd"],
+): Promise<void> {
+  const trainedColumns: TrainedColumn<C>[] = [];
+  const models = new Map<string, C>();
+  const ownScore = new Map<string, { uar: number; test: TaskSplits }>();
+  for (const [s, stage] of plan.stages.entries()) {
+    const variants: (number | null)[] = stage.trainFolds ?? [null];
+    // Later stages, forgetting and checkpoints build on the variant with the most training folds.
+    const folds = variants.map((n) => n ?? Infinity);
+    const primary = folds.indexOf(Math.max(...folds));
+    variants.forEach((variant, v) => {
+      for (const id of stage.train) {
+        const column = plan.columns.get(id);
+        if (!column) continue;
+        const splits = taskSplits(tf, plan, data, column.task, repeat, i, variant);
+        if (!splits) continue;
+        const classes = data.datasets
+          .get(plan.tasks.get(column.task)?.dataset ?? "")
+          ?.tasks.get(column.task)?.classes.length;
+        const seed = stage.settings.seed + repeat * 1000 + i;
+        const model = column.build(tf, splits.train.x.shape[1], classes ?? 0, models, seed);
+        const trained = trainColumn(
+          tf,
+          model,
+          models,
+          { train: splits.train, validation: splits.validation },
+          { ...stage.settings, seed },
+          { frozenLayers: new Set(stage.frozenLayers.get(id) ?? []) },
+        );
+        const test = evaluate(tf, model, models, splits.test);
+        results.runs.push({
+          repeat: repeat + 1,
+          fold: i + 1,
+          stage: stage.id,
+          column: id,
+          task: column.task,
+          trainFolds: variant,
+          test,
+          epochsTrained: trained.epochsTrained,
+          bestEpoch: trained.bestEpoch,
+          curve: trained.curve,
+        });
+        progress(
+          `repeat ${repeat + 1}, fold ${i + 1}, stage ${stage.id}: ${id} UAR ${test.uar.toFixed(3)} (${trained.epochsTrained} epochs${variant === null ? "" : `, ${variant} training folds`})`,
+        );
+        if (v === primary) {
+          models.get(id)?.dispose();
+          models.set(id, model);
+          trainedColumns.push({ id, model, norm: splits.norm });
+          const previous = ownScore.get(id);
+          if (previous) disposeSplits(previous.test);
+          ownScore.set(id, { uar: test.uar, test: splits });
+        } else {
+          model.dispose();
+          disposeSplits(splits);
+        }
+      }
+    });
+    // Forgetting: every column trained before this stage, re-evaluated now.
+    for (const [id, own] of ownScore) {
+      if (plan.stages.slice(0, s).every((earlier) => !earlier.train.includes(id))) continue;
+      const model = models.get(id);
+      if (!model) continue;
+      const now = evaluate(tf, model, models, own.test.test);
+      results.forgetting.push({
+        repeat: repeat + 1,
+        fold: i + 1,
+        column: id,
+        via: null,
+        afterStage: stage.id,
+        uarBefore: own.uar,
+        uarAfter: now.uar,
+        change: now.uar - own.uar,
+      });
+    }
+    // PT/FT forgets: the fine-tuned body, given the source's saved head back, on the source's task.
+    for (const id of stage.train) {
+      const sourceId = plan.columns.get(id)?.init;
+      const tuned = models.get(id);
+      const source = sourceId ? models.get(sourceId) : undefined;
+      const own = sourceId ? ownScore.get(sourceId) : undefined;
+      const build = sourceId ? plan.columns.get(sourceId)?.build : undefined;
+      if (!tuned || !source || !own || !sourceId || !build || source.sources.length > 0) continue;
+      const classes = source.head.bias.shape[0] ?? 0;
+      const body = build(tf, own.test.test.x.shape[1], classes, models, 0, id);
+      body.head.kernel.assign(source.head.kernel);
+      body.head.bias.assign(source.head.bias);
+      const now = evaluate(tf, body, models, own.test.test);
+      body.dispose();
+      results.forgetting.push({
+        repeat: repeat + 1,
+        fold: i + 1,
+        column: sourceId,
+        via: id,
+        afterStage: stage.id,
+        uarBefore: own.uar,
+        uarAfter: now.uar,
+        change: now.uar - own.uar,
+      });
+    }
+  }
+  await onRunEnd?.(repeat + 1, i + 1, trainedColumns, models);
+  for (const model of models.values()) model.dispose();
+  for (const own of ownScore.values()) disposeSplits(own.test);
+}

@@ -1,0 +1,251 @@
+/**
+ * A generated program's data loader: reads a CSV, openSMILE (`;`) or ARFF table whole, selects the
+ * features the spec names, drops excluded rows, applies the missing-value policy and maps labels to
+ * classes, with the same rules as pnnc's streaming loader (src/data/), which adds located
+ * diagnostics; the differential test holds the two together. Bad data throws a DataError.
+ * In: a dataset declaration, its tasks, the spec's directory. Out: rows ready for the driver.
+ */
+import { readFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import type { DatasetRows } from "./driver.js";
+import { parseField } from "./parse-number.js";
+
+export interface DatasetSpec {
+  id: string;
+  /** Relative paths are relative to the spec file. */
+  file: string;
+  format: "csv" | "opensmile" | "arff";
+  features:
+    | { kind: "numeric"; except: string[] }
+    | { kind: "columns"; items: ({ column: string } | { from: string; to: string })[] };
+  group: string | null;
+  missing: "error" | "drop" | "mean";
+  exclude: { column: string; values: string[] }[];
+}
+
+export interface TaskSpec {
+  id: string;
+  label: string;
+  classes: string[] | null;
+  merge: { from: string; to: string }[];
+  drop: string[];
+}
+
+export interface LoadedRows extends DatasetRows {
+  featureNames: string[];
+}
+
+export class DataError extends Error {}
+
+const MISSING = new Set(["?", "NA", "N/A"]);
+/** Columns openSMILE writes that are never features. */
+const OPENSMILE_META = new Set(["name", "frameTime"]);
+
+export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: string): LoadedRows {
+  const path = isAbsolute(dataset.file) ? dataset.file : join(specDir, dataset.file);
+  const { header, rows } = readRecords(path, dataset.format);
+  const where = (r: number) => `\`${dataset.file}\` data row ${r + 1}`;
+  const index = new Map(header.map((h, i) => [h, i]));
+  const columnOf = (name: string) => {
+    const i = index.get(name);
+    if (i === undefined) throw new DataError(`\`${name}\` is not a column of \`${dataset.file}\``);
+    return i;
+  };
+  const { candidates, strict } = planFeatures(dataset, header, columnOf);
+  // A candidate is numeric when its first non-missing value is; under `features numeric` a column
+  // whose first value is text is not a feature, anywhere else text is an error.
+  const features: number[] = [];
+  for (const i of candidates) {
+    const first = rows
+      .map((row) => parseField(row[i] ?? "", MISSING))
+      .find((p) => p.ok || p.why !== "missing");
+    if (first && !first.ok && first.why === "text" && !strict) continue;
+    features.push(i);
+  }
+  if (features.length === 0)
+    throw new DataError(`no numeric feature column was found in \`${dataset.file}\``);
+  const excluded = dataset.exclude.map((e) => ({
+    at: columnOf(e.column),
+    values: new Set(e.values),
+  }));
+  const kept: number[] = [];
+  const values: number[][] = [];
+  rows.forEach((row, r) => {
+    if (excluded.some((e) => e.values.has((row[e.at] ?? "").trim()))) return;
+    const parsed = features.map((i) => {
+      const p = parseField(row[i] ?? "", MISSING);
+      if (p.ok) return p.value;
+      if (p.why !== "missing")
+        throw new DataError(`${where(r)}, column \`${header[i]}\`: \`${row[i]}\` is not a number`);
+      return Number.NaN;
+    });
+    if (parsed.some(Number.isNaN)) {
+      if (dataset.missing === "error")
+        throw new DataError(`${where(r)}: a value is missing (use \`missing drop\` or \`mean\`)`);
+      if (dataset.missing === "drop") return;
+    }
+    kept.push(r);
+    values.push(parsed);
+  });
+  const dims = features.length;
+  const x = new Float32Array(kept.length * dims);
+  values.forEach((v, k) => x.set(v, k * dims));
+  const text = (name: string) => kept.map((r) => (rows[r]?.[columnOf(name)] ?? "").trim());
+  return {
+    featureNames: features.map((i) => header[i] ?? ""),
+    dims,
+    x,
+    groups: dataset.group === null ? null : text(dataset.group),
+    tasks: new Map(tasks.map((t) => [t.id, taskLabels(t, text(t.label), dataset.file)])),
+  };
+}
+
+function planFeatures(
+  dataset: DatasetSpec,
+  header: string[],
+  columnOf: (name: string) => number,
+): { candidates: number[]; strict: boolean } {
+  const features = dataset.features;
+  if (features.kind === "numeric") {
+    const except = new Set(features.except.map((name) => header[columnOf(name)]));
+    const candidates = header
+      .map((h, i) => ({ h, i }))
+      .filter(
+        ({ h }) => !except.has(h) && !(dataset.format === "opensmile" && OPENSMILE_META.has(h)),
+      )
+      .map(({ i }) => i);
+    return { candidates, strict: false };
+  }
+  const candidates: number[] = [];
+  for (const item of features.items) {
+    if ("column" in item) candidates.push(columnOf(item.column));
+    else for (let i = columnOf(item.from); i <= columnOf(item.to); i++) candidates.push(i);
+  }
+  return { candidates: [...new Set(candidates)], strict: true };
+}
+
+/** Numeric labels (speaker ids) sort as numbers, others as text. */
+export function sortClasses(values: string[]): string[] {
+  const numeric = values.every((v) => /^-?\d+(\.\d+)?$/.test(v));
+  return [...values].sort((a, b) => (numeric ? Number(a) - Number(b) : a.localeCompare(b)));
+}
+
+function taskLabels(task: TaskSpec, raw: string[], file: string) {
+  const merged = new Map(task.merge.map((m) => [m.from, m.to]));
+  const dropped = new Set(task.drop);
+  const mapped = raw.map((v) => merged.get(v) ?? v);
+  const classes = task.classes ?? sortClasses([...new Set(mapped.filter((v) => !dropped.has(v)))]);
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const y = Int32Array.from(mapped, (v) => {
+    if (dropped.has(v)) return -1;
+    const i = index.get(v);
+    if (i === undefined)
+      throw new DataError(`\`${file}\`: \`${v}\` is not a class of task \`${task.id}\``);
+    return i;
+  });
+  return { classes, y };
+}
+
+function readRecords(path: string, format: DatasetSpec["format"]) {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8").replace(/^\ufeff/, "");
+  } catch (e) {
+    throw new DataError(`cannot read \`${path}\`: ${(e as Error).message}`);
+  }
+  const records =
+    format === "arff"
+      ? arffRecords(text)
+      : delimitedRecords(text, format === "opensmile" ? ";" : ",");
+  const [header, ...rows] = records;
+  if (!header || rows.length === 0) throw new DataError(`\`${path}\` has no data rows`);
+  const width = header.length;
+  // A blank line yields one empty field; pnnc skips those too.
+  const data = rows.filter((r) => !(r.length === 1 && (r[0] ?? "").trim() === ""));
+  data.forEach((r, k) => {
+    if (r.length !== width)
+      throw new DataError(
+        `\`${path}\` data row ${k + 1}: ${r.length} fields, but the header has ${width}`,
+      );
+  });
+  return { header: header.map((h) => h.trim()), rows: data };
+}
+
+/** RFC 4180 records: quoted fields may hold the separator, newlines and doubled quotes. */
+function delimitedRecords(text: string, separator: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = "";
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i] ?? "";
+    if (ch === '"' && field === "") {
+      const end = closingQuote(text, i + 1);
+      field = text.slice(i + 1, end).replace(/""/g, '"');
+      i = end + 1;
+      continue;
+    }
+    if (ch === separator) {
+      record.push(field);
+      field = "";
+    } else if (ch === "\n" || ch === "\r") {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = "";
+      if (ch === "\r" && text[i + 1] === "\n") i++;
+    } else field += ch;
+    i++;
+  }
+  if (field !== "" || record.length > 0) records.push([...record, field]);
+  return records;
+}
+
+function closingQuote(text: string, from: number): number {
+  let i = from;
+  while (i < text.length) {
+    if (text[i] === '"' && text[i + 1] === '"') i += 2;
+    else if (text[i] === '"') return i;
+    else i++;
+  }
+  return text.length;
+}
+
+/** ARFF: `@attribute NAME TYPE` lines up to `@data`, then comma-separated rows with `?` for missing. */
+function arffRecords(text: string): string[][] {
+  const names: string[] = [];
+  const rows: string[][] = [];
+  let inData = false;
+  for (const line of text.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("%")) continue;
+    if (inData) rows.push(splitArffRow(trimmed));
+    else {
+      const attr = /^@attribute\s+('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+)\s+(.+)$/i.exec(trimmed);
+      if (attr) names.push((attr[1] ?? "").replace(/^['"]|['"]$/g, ""));
+      else if (/^@data\b/i.test(trimmed)) inData = true;
+    }
+  }
+  return [names, ...rows];
+}
+
+/** Splits one ARFF data row on commas outside single or double quotes. */
+export function splitArffRow(line: string): string[] {
+  const out: string[] = [];
+  let field = "";
+  let quote: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i] ?? "";
+    if (quote) {
+      if (ch === "\\") field += line[++i] ?? "";
+      else if (ch === quote) quote = null;
+      else field += ch;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === ",") {
+      out.push(field);
+      field = "";
+    } else field += ch;
+  }
+  out.push(field);
+  return out;
+}
