@@ -1,7 +1,8 @@
 /**
  * Generated files and goldens are in sync with their sources: `npm run gen` output, computed in
  * memory, must equal what is committed (grammar artefacts, CST types, IR goldens, error baselines,
- * README's diagnostic table). Also: the reference grammar is the parser's, and the parser is valid.
+ * README's diagnostic table, the generated TypeScript programs). Also: the reference grammar is the
+ * parser's, and the parser is valid.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,6 +23,11 @@ describe("generated artefacts", async () => {
       expect(paths).toContain(p);
     }
     expect(paths.filter((p) => p.startsWith("generated/ir/")).length).toBeGreaterThanOrEqual(8);
+    // A TypeScript program (main.ts, columns.ts) per example spec, over one shared runtime.
+    const specs = paths.filter((p) => p.startsWith("generated/ir/")).length;
+    expect(paths.filter((p) => /^generated\/ts\/.+\/main\.ts$/.test(p))).toHaveLength(specs);
+    expect(paths.filter((p) => /^generated\/ts\/.+\/columns\.ts$/.test(p))).toHaveLength(specs);
+    expect(paths).toContain("generated/ts/runtime/driver.ts");
   });
 
   for (const { path, content } of artifacts) {

@@ -1,0 +1,205 @@
+/**
+ * `pnnc compile --target ts`: what the program looks like (spec names, comments that point at the
+ * right spec lines, prettier-stable, only TensorFlow.js and Node imports, strict type-checking even
+ * for awkward names) and how the command treats bad input and existing directories.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { format } from "prettier";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
+import { emitProgram, packageFiles, runtimeFiles, type EmittedFile } from "../src/codegen/emit.js";
+import { pascal } from "../src/codegen/model.js";
+import { compileSpec } from "../src/compile.js";
+import { compileFile, exampleSpecs, read, repoRoot } from "./helpers.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "pnnc-codegen-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function emit(path: string, text = read(path)): Promise<EmittedFile[]> {
+  const result = compileSpec(path, text);
+  if (!result.ir || !result.spans) throw new Error(`${path} does not compile`);
+  return emitProgram({ ...result, ir: result.ir, spans: result.spans, dir: "", specDir: "." });
+}
+
+function pnnc(cwd: string, ...args: string[]) {
+  return spawnSync(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], {
+    cwd,
+    encoding: "utf8",
+  });
+}
+
+describe("the generated program", () => {
+  it("is named after the spec: one class per column, layers h1..hN, the spec's stages", async () => {
+    const files = await emit("specs/paper/speaker-prognet.pnn");
+    const columns = files.find((f) => f.path === "columns.ts")?.content ?? "";
+    const main = files.find((f) => f.path === "main.ts")?.content ?? "";
+    expect(columns).toContain("export class SpeakerColumn implements Column");
+    expect(columns).toContain("export class EmotionColumn implements Column");
+    for (const layer of ["h1", "h2", "h3", "h4"])
+      expect(columns).toContain(`readonly ${layer}: Dense;`);
+    expect(columns).toContain("readonly lateral0Head: { readonly speaker: Tf.Variable };");
+    expect(main).toMatch(/Stage `source` \(line \d+\): trains `speaker`\./);
+    expect(main).toMatch(/Stage `target` \(line \d+\): trains `emotion`; frozen: `speaker`\./);
+    expect(main).toContain("export const ravdessDataset: DatasetSpec");
+  });
+
+  it("points its comments at the spec lines they come from", async () => {
+    for (const spec of [
+      "specs/three-column.pnn",
+      "specs/adapter.pnn",
+      "specs/paper/speaker-ptft.pnn",
+    ]) {
+      const lines = read(spec).split("\n");
+      const files = await emit(spec);
+      const text = files.map((f) => f.content).join("\n");
+      const cited = [
+        ...text.matchAll(/\/\/ (h\d+: dense|lateral|adapter|Stage `)[^\n]*\(line (\d+)\)/g),
+      ];
+      expect(cited.length).toBeGreaterThan(3);
+      for (const [, what, line] of cited) {
+        const source = lines[Number(line) - 1] ?? "";
+        const expected = what?.startsWith("h") ? "dense" : what === "Stage `" ? "stage" : "lateral";
+        expect(source, `${spec}:${line} for "${what}"`).toContain(expected);
+      }
+    }
+  });
+
+  it("is already formatted: prettier changes nothing", async () => {
+    for (const spec of exampleSpecs) {
+      for (const f of await emit(spec)) {
+        const again = await format(f.content, { parser: "typescript", printWidth: 100 });
+        expect(again, `${spec} ${f.path}`).toBe(f.content);
+      }
+    }
+  });
+
+  it("imports only TensorFlow.js, the Node standard library and its own files", async () => {
+    const files = [...(await emit("specs/comparison.pnn")), ...runtimeFiles()];
+    for (const f of files) {
+      for (const [, spec] of f.content.matchAll(/(?:from|import\()\s*"([^"]+)"/g)) {
+        expect(spec, f.path).toMatch(/^(@tensorflow\/tfjs|node:|\.\.?\/)/);
+      }
+    }
+  });
+
+  it("type-checks under strict with awkward names (JS keywords, PascalCase collisions)", async () => {
+    // Under the repository, so that @tensorflow/tfjs and @types/node resolve from its node_modules.
+    const dir = join(repoRoot, "tmp", `codegen-awkward-${process.pid}`);
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const spec = `pnn 1 awkward
+dataset d {
+  file "t.csv"
+  features numeric except [y]
+}
+task t {
+  data d
+  label y
+}
+column class {
+  task t
+  layers { dense 4 relu }
+}
+column a_b {
+  task t
+  layers { dense 4 relu }
+}
+column aB {
+  task t
+  layers { repeat 2 { dense 4 relu } }
+  lateral from [class, a_b] into all adapter width 2 alpha 1 activation relu
+}
+training {
+  stage s1 { train [class, a_b] }
+  stage s2 { train aB  freeze [class, a_b] }
+}
+evaluation { folds 3 stratified }
+`;
+    const files = [
+      ...(await emit(join(dir, "awkward.pnn"), spec)),
+      ...runtimeFiles(),
+      ...(await packageFiles("awkward")),
+    ];
+    const columns = files.find((f) => f.path === "columns.ts")?.content ?? "";
+    expect(columns).toContain("export class ClassColumn ");
+    expect(columns).toContain("export class ABColumn ");
+    expect(columns).toContain("export class ABColumn2 ");
+    for (const f of files) {
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+      writeFileSync(join(dir, f.path), f.content);
+    }
+    const tsc = spawnSync(
+      process.execPath,
+      [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", dir, "--noEmit"],
+      { encoding: "utf8" },
+    );
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(tsc.status).toBe(0);
+  });
+
+  it("makes class names from any spec name", () => {
+    expect(pascal("speaker")).toBe("Speaker");
+    expect(pascal("emotion_v2")).toBe("EmotionV2");
+    expect(pascal("_x__y")).toBe("XY");
+  });
+});
+
+describe("pnnc compile --target ts", () => {
+  const spec = join(repoRoot, "specs/quick-prognet.pnn");
+
+  it("writes main.ts, columns.ts, the runtime, package.json and tsconfig.json", () => {
+    const out = join(scratch, "fresh");
+    const r = pnnc(scratch, "compile", spec, "--target", "ts", "-o", out);
+    expect(r.status, r.stderr).toBe(0);
+    for (const f of ["main.ts", "columns.ts", "runtime/driver.ts", "package.json", "tsconfig.json"])
+      expect(existsSync(join(out, f)), f).toBe(true);
+    expect(r.stderr).toContain(`wrote 17 files to ${out}`);
+    // Compiling again into its own output is fine: nothing else is there.
+    expect(pnnc(scratch, "compile", spec, "--target", "ts", "-o", out).status).toBe(0);
+  });
+
+  it("writes nothing for a spec with errors", () => {
+    const bad = join(scratch, "bad.pnn");
+    writeFileSync(bad, read("specs/quick-prognet.pnn").replace("task speaker", "task speakr"));
+    const out = join(scratch, "never");
+    const r = pnnc(scratch, "compile", bad, "--target", "ts", "-o", out);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/error\[PNN3\d{3}\]/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("does not clobber a directory holding other files without --force", () => {
+    const out = join(scratch, "occupied");
+    mkdirSync(out);
+    writeFileSync(join(out, "notes.md"), "my notes");
+    const r = pnnc(scratch, "compile", spec, "--target", "ts", "-o", out);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("`notes.md`");
+    expect(r.stderr).toContain("--force");
+    expect(existsSync(join(out, "main.ts"))).toBe(false);
+    const forced = pnnc(scratch, "compile", spec, "--target", "ts", "-o", out, "--force");
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(existsSync(join(out, "main.ts"))).toBe(true);
+    expect(readFileSync(join(out, "notes.md"), "utf8")).toBe("my notes");
+  });
+
+  it("refuses an output path that is a file, and a missing spec", () => {
+    const file = join(scratch, "a-file");
+    writeFileSync(file, "x");
+    const r = pnnc(scratch, "compile", spec, "--target", "ts", "-o", file);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("is not a directory");
+    expect(readFileSync(file, "utf8")).toBe("x");
+    const missing = pnnc(scratch, "compile", "nope.pnn", "--target", "ts");
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("keeps the IR target as before and rejects unknown targets", () => {
+    const ir = pnnc(scratch, "compile", spec, "--target", "ir");
+    expect(ir.status).toBe(0);
+    expect(JSON.parse(ir.stdout)).toEqual(compileFile("specs/quick-prognet.pnn").ir);
+    expect(pnnc(scratch, "compile", spec, "--target", "py").status).toBe(2);
+  });
+});
