@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: times the front end (`compileSpec`: parse, lower, schema, semantics) on every
- * example spec under specs/ and on synthetic specs of 10, 100 and 1000 columns, then the CLI's
- * cold start. Out: a table on stdout, the growth ratios with a linearity verdict, and ms per column.
+ * example spec under specs/ and on synthetic specs of 10, 100 and 1000 columns, the CLI's cold
+ * start, training throughput, worker threads, data loading, and codegen (compile time, generated
+ * program vs `pnnc run`). Out: tables on stdout, ratios with verdicts.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -12,6 +13,7 @@ import { timeCommand, timeFunction, type Timing } from "./measure.js";
 import { generateSpec } from "./spec-generator.js";
 import { runDataBench } from "./data-bench.js";
 import { runTrainBench, runWorkersBench } from "./train-bench.js";
+import { runCompileBench, runGeneratedThroughputBench } from "./codegen-bench.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SIZES = [10, 100, 1000] as const;
@@ -125,10 +127,16 @@ function printColdStart(): void {
   }
 }
 
-function main(): void {
+/** `npm run bench -- codegen` runs only the codegen part (compile times, generated throughput). */
+async function main(only: string | undefined): Promise<void> {
   const started = performance.now();
-  console.log(`pnnc front-end bench: node ${process.version}, ${cpus().length} CPUs`);
+  console.log(`pnnc bench: node ${process.version}, ${cpus().length} CPUs`);
   console.log("");
+  if (only === "codegen") {
+    await runCodegenBench();
+    console.log(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return;
+  }
   const examples = exampleRows();
   const generated = generatedRows();
   printTable([...examples.rows, ...generated.values()]);
@@ -148,7 +156,15 @@ function main(): void {
   console.log("");
   runDataBench();
   console.log("");
+  await runCodegenBench();
   console.log(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-main();
+async function runCodegenBench(): Promise<void> {
+  await runCompileBench(ROOT, findSpecs(join(ROOT, "specs")));
+  console.log("");
+  await runGeneratedThroughputBench(ROOT);
+  console.log("");
+}
+
+await main(process.argv[2]);
