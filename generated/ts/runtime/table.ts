@@ -51,6 +51,13 @@ export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: strin
     if (i === undefined) throw new DataError(`\`${name}\` is not a column of \`${dataset.file}\``);
     return i;
   };
+  // Named columns first, as pnnc checks them against the header before reading any value.
+  const labels = tasks.map((t) => columnOf(t.label));
+  const group = dataset.group === null ? null : columnOf(dataset.group);
+  const excluded = dataset.exclude.map((e) => ({
+    at: columnOf(e.column),
+    values: new Set(e.values),
+  }));
   const { candidates, strict } = planFeatures(dataset, header, columnOf);
   // A candidate is numeric when its first non-missing value is; under `features numeric` a column
   // whose first value is text is not a feature, anywhere else text is an error.
@@ -64,10 +71,6 @@ export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: strin
   }
   if (features.length === 0)
     throw new DataError(`no numeric feature column was found in \`${dataset.file}\``);
-  const excluded = dataset.exclude.map((e) => ({
-    at: columnOf(e.column),
-    values: new Set(e.values),
-  }));
   const kept: number[] = [];
   const values: number[][] = [];
   rows.forEach((row, r) => {
@@ -90,13 +93,13 @@ export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: strin
   const dims = features.length;
   const x = new Float32Array(kept.length * dims);
   values.forEach((v, k) => x.set(v, k * dims));
-  const text = (name: string) => kept.map((r) => (rows[r]?.[columnOf(name)] ?? "").trim());
+  const text = (column: number) => kept.map((r) => (rows[r]?.[column] ?? "").trim());
   return {
     featureNames: features.map((i) => header[i] ?? ""),
     dims,
     x,
-    groups: dataset.group === null ? null : text(dataset.group),
-    tasks: new Map(tasks.map((t) => [t.id, taskLabels(t, text(t.label), dataset.file)])),
+    groups: group === null ? null : text(group),
+    tasks: new Map(tasks.map((t, k) => [t.id, taskLabels(t, text(labels[k] ?? -1), dataset.file)])),
   };
 }
 
