@@ -12,7 +12,7 @@ import {
   type FoldAssignment,
   type RowKeys,
 } from "../src/runtime/folds.js";
-import { foldSeed } from "../src/runtime/folds.js";
+import { foldSeed, splitDataset } from "../src/runtime/folds.js";
 import {
   applyNormalizer,
   fitNormalizer,
@@ -640,5 +640,32 @@ describe("normalisation fitted on training rows", () => {
     const norm = fitNormalizer("global", data, 1, rows, null);
     expect(norm.global.mean[0]).toBe(1e7 + 0.5);
     expect(norm.global.std[0]).toBeCloseTo(Math.sqrt((n * 0.25) / (n - 1)), 6);
+  });
+});
+
+describe("folds shared across specs", () => {
+  it("ignore labels that are constant within each group, so method specs pair up", () => {
+    // 6 speakers × 12 rows; emotion varies within a speaker, speaker id and gender do not.
+    const groups = Array.from({ length: 72 }, (_, r) => `s${Math.floor(r / 12)}`);
+    const emotion = Int32Array.from(groups, (_, r) => (r * 7) % 4);
+    const speaker = Int32Array.from(groups, (g) => Number(g.slice(1)));
+    const gender = Int32Array.from(speaker, (s) => s % 2);
+    const settings = {
+      scheme: { kind: "stratified" as const, k: 4 },
+      repeats: 3,
+      seed: 5,
+      validationFolds: 1,
+    };
+    const folds = (labels: Int32Array[]) => {
+      const split = splitDataset(labels, groups, settings, "t.csv");
+      if ("code" in split) throw new Error(split.message);
+      return split.folds.map((f) => Array.from(f.fold));
+    };
+    const emotionOnly = folds([emotion]);
+    expect(folds([speaker, emotion])).toEqual(emotionOnly);
+    expect(folds([gender, emotion])).toEqual(emotionOnly);
+    // A label that does vary within groups still stratifies.
+    const other = Int32Array.from(groups, (_, r) => (r * 5) % 3);
+    expect(folds([other, emotion])).not.toEqual(emotionOnly);
   });
 });

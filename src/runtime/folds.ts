@@ -188,9 +188,22 @@ export interface SplitSettings {
   validationFolds: number;
 }
 
+/** Whether a label never changes within a group (a speaker's id or gender, grouped by speaker). */
+function constantWithinGroups(y: Int32Array, groups: readonly string[]): boolean {
+  const seen = new Map<string, number>();
+  return groups.every((g, r) => {
+    const first = seen.get(g);
+    if (first === undefined) seen.set(g, y[r] ?? -1);
+    return first === undefined || first === y[r];
+  });
+}
+
 /**
- * A dataset's folds for every repeat. Rows are stratified by their labels across all the dataset's
- * tasks (in declaration order), so every task of the dataset shares one split.
+ * A dataset's folds for every repeat. Rows are stratified by their labels across the dataset's tasks
+ * (in declaration order), so every task of the dataset shares one split. Labels that are constant
+ * within each group carry nothing to balance inside a group and are left out, so specs that add a
+ * speaker or gender task next to emotion keep the folds of an emotion-only spec: their methods
+ * are compared on identical runs.
  */
 export function splitDataset(
   labels: readonly Int32Array[],
@@ -199,7 +212,8 @@ export function splitDataset(
   shownPath: string,
 ): DatasetSplits | FoldProblem {
   const rows = labels[0]?.length ?? 0;
-  const strata = Array.from({ length: rows }, (_, r) => labels.map((y) => y[r]).join("|"));
+  const varying = groups ? labels.filter((y) => !constantWithinGroups(y, groups)) : labels;
+  const strata = Array.from({ length: rows }, (_, r) => varying.map((y) => y[r]).join("|"));
   const folds: FoldAssignment[] = [];
   for (let repeat = 0; repeat < settings.repeats; repeat++) {
     const seed = foldSeed(settings.seed, repeat);
