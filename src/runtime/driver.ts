@@ -20,7 +20,7 @@ import {
   type NormalizeMode,
   type Normalizer,
 } from "./normalize.js";
-import { summarize, type RunRecord, type RunResults } from "./results.js";
+import { summarize, type ColumnRun, type RunRecord, type RunResults } from "./results.js";
 import {
   predict,
   sourceActivations,
@@ -58,6 +58,11 @@ export interface PlannedStage {
 
 export interface Plan<C extends Column> {
   repeats: number;
+  /**
+   * Content keys of the columns (what determines their weights, see pnnc's column-key.ts). When
+   * several methods run together, columns with equal keys are trained once per run and shared.
+   */
+  keys?: ReadonlyMap<string, string>;
   tasks: ReadonlyMap<string, { dataset: string; normalize: NormalizeMode }>;
   columns: ReadonlyMap<string, PlannedColumn<C>>;
   stages: PlannedStage[];
@@ -111,35 +116,110 @@ interface TaskSplits {
   norm: Normalizer;
 }
 
+/** One method of a comparison: a plan over its own loaded data (the folds must agree). */
+export interface Method<C extends Column> {
+  name: string;
+  plan: Plan<C>;
+  data: ExperimentData;
+}
+
+/** Where finished runs of several methods are kept: one record per method, in method order. */
+export interface MethodsStore {
+  load(repeat: number, fold: number): RunRecord[] | null;
+  save(repeat: number, fold: number, records: RunRecord[]): void;
+}
+
+export interface MethodsOptions<C extends Column> extends Omit<DriverOptions<C>, "store"> {
+  store?: MethodsStore;
+  /** Told each time a trained column is reused instead of trained again. */
+  onShared?: (method: string, column: string, from: string) => void;
+}
+
 export async function runExperiment<C extends Column>(
   tf: typeof Tf,
   plan: Plan<C>,
   data: ExperimentData,
   opts: DriverOptions<C> = {},
 ): Promise<RunResults> {
+  const { store, ...rest } = opts;
+  const [results] = await runMethods(tf, [{ name: "", plan, data }], {
+    ...rest,
+    store: store && {
+      load: (repeat, fold) => {
+        const record = store.load(repeat, fold);
+        return record ? [record] : null;
+      },
+      save: (repeat, fold, records) => {
+        if (records[0]) store.save(repeat, fold, records[0]);
+      },
+    },
+  });
+  return results ?? { runs: [], forgetting: [], summary: [] };
+}
+
+/**
+ * Runs several methods on the same (repeat, fold) runs, one run at a time for all of them, so a
+ * column two methods declare identically (same content key) is trained once and read by both.
+ */
+export async function runMethods<C extends Column>(
+  tf: typeof Tf,
+  methods: readonly Method<C>[],
+  opts: MethodsOptions<C> = {},
+): Promise<RunResults[]> {
   const progress = opts.progress ?? (() => {});
-  const results: RunResults = { runs: [], forgetting: [], summary: [] };
-  for (let repeat = 0; repeat < plan.repeats; repeat++) {
-    const runCount = Math.max(...[...data.splits.values()].map((s) => s.runs[repeat]?.length ?? 0));
+  const results: RunResults[] = methods.map(() => ({ runs: [], forgetting: [], summary: [] }));
+  const repeats = Math.max(...methods.map((m) => m.plan.repeats));
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    const runCount = Math.max(
+      ...methods.flatMap((m) =>
+        [...m.data.splits.values()].map((s) => s.runs[repeat]?.length ?? 0),
+      ),
+    );
     for (let i = 0; i < runCount; i++) {
       if (opts.only && !opts.only(repeat + 1, i + 1)) continue;
       const done = opts.store?.load(repeat + 1, i + 1);
-      if (done) {
-        results.runs.push(...done.runs);
-        results.forgetting.push(...done.forgetting);
+      if (done && done.length === methods.length) {
+        done.forEach((record, m) => {
+          results[m]?.runs.push(...record.runs);
+          results[m]?.forgetting.push(...record.forgetting);
+        });
         progress(`repeat ${repeat + 1}, fold ${i + 1}: done in an earlier run, reused`);
         continue;
       }
-      const record: RunRecord = { runs: [], forgetting: [] };
-      await runOnce(tf, plan, data, repeat, i, record, progress, opts.onRunEnd);
+      const shared = new Map<string, Shared<C>>();
+      const records: RunRecord[] = [];
+      for (const method of methods) {
+        const record: RunRecord = { runs: [], forgetting: [] };
+        const context = { tf, shared, method: method.name, onShared: opts.onShared, progress };
+        await runOnce(context, method.plan, method.data, repeat, i, record, opts.onRunEnd);
+        records.push(record);
+      }
+      for (const entry of shared.values()) entry.model.dispose();
       // Saved only once the whole run (checkpoints included) is complete.
-      opts.store?.save(repeat + 1, i + 1, record);
-      results.runs.push(...record.runs);
-      results.forgetting.push(...record.forgetting);
+      opts.store?.save(repeat + 1, i + 1, records);
+      records.forEach((record, m) => {
+        results[m]?.runs.push(...record.runs);
+        results[m]?.forgetting.push(...record.forgetting);
+      });
     }
   }
-  results.summary = summarize(results.runs);
+  for (const r of results) r.summary = summarize(r.runs);
   return results;
+}
+
+/** A column trained in this run by an earlier method, reused by later ones. */
+interface Shared<C extends Column> {
+  model: C;
+  run: ColumnRun;
+  method: string;
+}
+
+interface RunContext<C extends Column> {
+  tf: typeof Tf;
+  shared: Map<string, Shared<C>>;
+  method: string;
+  onShared: MethodsOptions<C>["onShared"];
+  progress: (message: string) => void;
 }
 
 /** The rows of one task in one run, normalised with the run's training statistics. */
@@ -205,18 +285,19 @@ function evaluate<C extends Column>(
 }
 
 async function runOnce<C extends Column>(
-  tf: typeof Tf,
+  context: RunContext<C>,
   plan: Plan<C>,
   data: ExperimentData,
   repeat: number,
   i: number,
   results: RunRecord,
-  progress: (message: string) => void,
   onRunEnd: DriverOptions<C>["onRunEnd"],
 ): Promise<void> {
+  const { tf, shared, progress } = context;
   const trainedColumns: TrainedColumn<C>[] = [];
   const models = new Map<string, C>();
   const ownScore = new Map<string, { uar: number; test: TaskSplits }>();
+  const isShared = (model: C) => [...shared.values()].some((entry) => entry.model === model);
   for (const [s, stage] of plan.stages.entries()) {
     const variants: (number | null)[] = stage.trainFolds ?? [null];
     // Later stages, forgetting and checkpoints build on the variant with the most training folds.
@@ -228,42 +309,55 @@ async function runOnce<C extends Column>(
         if (!column) continue;
         const splits = taskSplits(tf, plan, data, column.task, repeat, i, variant);
         if (!splits) continue;
-        const classes = data.datasets
-          .get(plan.tasks.get(column.task)?.dataset ?? "")
-          ?.tasks.get(column.task)?.classes.length;
-        const seed = stage.settings.seed + repeat * 1000 + i;
-        const model = column.build(tf, splits.train.x.shape[1], classes ?? 0, models, seed);
-        const trained = trainColumn(
-          tf,
-          model,
-          models,
-          { train: splits.train, validation: splits.validation },
-          { ...stage.settings, seed },
-          { frozenLayers: new Set(stage.frozenLayers.get(id) ?? []) },
-        );
-        const test = evaluate(tf, model, models, splits.test);
-        results.runs.push({
-          repeat: repeat + 1,
-          fold: i + 1,
-          stage: stage.id,
-          column: id,
-          task: column.task,
-          trainFolds: variant,
-          test,
-          epochsTrained: trained.epochsTrained,
-          bestEpoch: trained.bestEpoch,
-          curve: trained.curve,
-        });
+        // Only the variant later stages build on is kept, so only it can be shared.
+        const key = v === primary ? plan.keys?.get(id) : undefined;
+        const reused = key === undefined ? undefined : shared.get(key);
+        let model: C;
+        let run: ColumnRun;
+        if (reused) {
+          model = reused.model;
+          run = { ...reused.run, stage: stage.id };
+          context.onShared?.(context.method, id, reused.method);
+        } else {
+          const classes = data.datasets
+            .get(plan.tasks.get(column.task)?.dataset ?? "")
+            ?.tasks.get(column.task)?.classes.length;
+          const seed = stage.settings.seed + repeat * 1000 + i;
+          model = column.build(tf, splits.train.x.shape[1], classes ?? 0, models, seed);
+          const trained = trainColumn(
+            tf,
+            model,
+            models,
+            { train: splits.train, validation: splits.validation },
+            { ...stage.settings, seed },
+            { frozenLayers: new Set(stage.frozenLayers.get(id) ?? []) },
+          );
+          run = {
+            repeat: repeat + 1,
+            fold: i + 1,
+            stage: stage.id,
+            column: id,
+            task: column.task,
+            trainFolds: variant,
+            test: evaluate(tf, model, models, splits.test),
+            epochsTrained: trained.epochsTrained,
+            bestEpoch: trained.bestEpoch,
+            curve: trained.curve,
+          };
+          if (key !== undefined) shared.set(key, { model, run, method: context.method });
+        }
+        results.runs.push(run);
         progress(
-          `repeat ${repeat + 1}, fold ${i + 1}, stage ${stage.id}: ${id} UAR ${test.uar.toFixed(3)} (${trained.epochsTrained} epochs${variant === null ? "" : `, ${variant} training folds`})`,
+          `repeat ${repeat + 1}, fold ${i + 1}, ${context.method ? `${context.method}, ` : ""}stage ${stage.id}: ${id} UAR ${run.test.uar.toFixed(3)} (${reused ? `shared with ${reused.method}` : `${run.epochsTrained} epochs`}${variant === null ? "" : `, ${variant} training folds`})`,
         );
         if (v === primary) {
-          models.get(id)?.dispose();
+          const previous = models.get(id);
+          if (previous && !isShared(previous)) previous.dispose();
           models.set(id, model);
           trainedColumns.push({ id, model, norm: splits.norm });
-          const previous = ownScore.get(id);
-          if (previous) disposeSplits(previous.test);
-          ownScore.set(id, { uar: test.uar, test: splits });
+          const before = ownScore.get(id);
+          if (before) disposeSplits(before.test);
+          ownScore.set(id, { uar: run.test.uar, test: splits });
         } else {
           model.dispose();
           disposeSplits(splits);
@@ -314,6 +408,7 @@ async function runOnce<C extends Column>(
     }
   }
   await onRunEnd?.(repeat + 1, i + 1, trainedColumns, models);
-  for (const model of models.values()) model.dispose();
+  // Shared columns live until every method has finished this run (runMethods frees them).
+  for (const model of models.values()) if (!isShared(model)) model.dispose();
   for (const own of ownScore.values()) disposeSplits(own.test);
 }
