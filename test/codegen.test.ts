@@ -75,13 +75,24 @@ describe("the generated program", () => {
     }
   });
 
-  it("imports only TensorFlow.js, the Node standard library and its own files", async () => {
+  it("imports only what its package.json lists, the Node standard library and its own files", async () => {
+    const pkg = (await packageFiles("x")).find((f) => f.path === "package.json")?.content ?? "";
+    const { dependencies, optionalDependencies } = JSON.parse(pkg) as Record<string, object>;
+    const listed = new Set([
+      ...Object.keys(dependencies ?? {}),
+      ...Object.keys(optionalDependencies ?? {}),
+    ]);
     const files = [...(await emit("specs/comparison.pnn")), ...runtimeFiles()];
+    let imports = 0;
     for (const f of files) {
-      for (const [, spec] of f.content.matchAll(/(?:from|import\()\s*"([^"]+)"/g)) {
-        expect(spec, f.path).toMatch(/^(@tensorflow\/tfjs|node:|\.\.?\/)/);
+      // Static imports, and the module names backends.ts imports dynamically.
+      for (const [, spec] of f.content.matchAll(/(?:from|import\(|module:)\s*"([^"]+)"/g)) {
+        imports++;
+        if (spec?.startsWith("node:") || spec?.startsWith(".")) continue;
+        expect(listed.has(spec ?? ""), `${f.path} imports ${spec}`).toBe(true);
       }
     }
+    expect(imports).toBeGreaterThan(20);
   });
 
   it("type-checks under strict with awkward names (JS keywords, PascalCase collisions)", async () => {
@@ -89,30 +100,48 @@ describe("the generated program", () => {
     const dir = join(repoRoot, "tmp", `codegen-awkward-${process.pid}`);
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const spec = `pnn 1 awkward
-dataset d {
+dataset d_x {
   file "t.csv"
-  features numeric except [y]
+  features numeric except [y, z]
 }
-task t {
-  data d
+dataset dX {
+  file "t.csv"
+  features numeric except [y, z]
+}
+task a_b {
+  data d_x
   label y
 }
+task aB {
+  data dX
+  label z
+}
 column class {
-  task t
+  task a_b
+  layers { dense 4 relu }
+}
+column __proto__ {
+  task a_b
+  layers { dense 4 relu }
+}
+column _ {
+  task a_b
   layers { dense 4 relu }
 }
 column a_b {
-  task t
-  layers { dense 4 relu }
+  task aB
+  layers { repeat 2 { dense 4 relu } }
+  lateral from [class, __proto__, _] into all
 }
 column aB {
-  task t
+  task aB
   layers { repeat 2 { dense 4 relu } }
   lateral from [class, a_b] into all adapter width 2 alpha 1 activation relu
 }
 training {
-  stage s1 { train [class, a_b] }
-  stage s2 { train aB  freeze [class, a_b] }
+  stage s1 { train [class, __proto__, _] }
+  stage s2 { train a_b  freeze [class, __proto__, _] }
+  stage s3 { train aB  freeze [class, a_b] }
 }
 evaluation { folds 3 stratified }
 `;
@@ -122,9 +151,17 @@ evaluation { folds 3 stratified }
       ...(await packageFiles("awkward")),
     ];
     const columns = files.find((f) => f.path === "columns.ts")?.content ?? "";
+    const main = files.find((f) => f.path === "main.ts")?.content ?? "";
     expect(columns).toContain("export class ClassColumn ");
     expect(columns).toContain("export class ABColumn ");
     expect(columns).toContain("export class ABColumn2 ");
+    // `_` has no letters: it must not become `Column`, the imported interface.
+    expect(columns).toContain("export class Column2 ");
+    expect(columns).toContain('["__proto__"]: make.glorot(');
+    expect(main).toContain("export const dXDataset: DatasetSpec");
+    expect(main).toContain("export const dXDataset2: DatasetSpec");
+    expect(main).toContain("export const aBTask: TaskSpec");
+    expect(main).toContain("export const aBTask2: TaskSpec");
     for (const f of files) {
       mkdirSync(dirname(join(dir, f.path)), { recursive: true });
       writeFileSync(join(dir, f.path), f.content);
@@ -175,13 +212,49 @@ describe("pnnc compile --target ts", () => {
     writeFileSync(join(out, "notes.md"), "my notes");
     const r = pnnc(scratch, "compile", spec, "--target", "ts", "-o", out);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("`notes.md`");
+    expect(r.stderr).toContain("`notes.md` (not written by pnnc)");
     expect(r.stderr).toContain("--force");
     expect(existsSync(join(out, "main.ts"))).toBe(false);
     const forced = pnnc(scratch, "compile", spec, "--target", "ts", "-o", out, "--force");
     expect(forced.status, forced.stderr).toBe(0);
     expect(existsSync(join(out, "main.ts"))).toBe(true);
     expect(readFileSync(join(out, "notes.md"), "utf8")).toBe("my notes");
+  });
+
+  it("refuses to overwrite a same-named file it did not write, or one edited since", () => {
+    const out = join(scratch, "own-files");
+    mkdirSync(out);
+    writeFileSync(join(out, "package.json"), '{"name": "mine"}');
+    const r = pnnc(scratch, "compile", spec, "--target", "ts", "-o", out);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("`package.json` (not written by pnnc)");
+    expect(readFileSync(join(out, "package.json"), "utf8")).toBe('{"name": "mine"}');
+
+    const fresh = join(scratch, "edited");
+    expect(pnnc(scratch, "compile", spec, "--target", "ts", "-o", fresh).status).toBe(0);
+    // Building and running add these; they never block a recompile.
+    writeFileSync(join(fresh, "package-lock.json"), "{}");
+    mkdirSync(join(fresh, "dist"));
+    writeFileSync(join(fresh, "dist", "main.js"), "");
+    expect(pnnc(scratch, "compile", spec, "--target", "ts", "-o", fresh).status).toBe(0);
+    writeFileSync(
+      join(fresh, "main.ts"),
+      readFileSync(join(fresh, "main.ts"), "utf8") + "// mine\n",
+    );
+    const again = pnnc(scratch, "compile", spec, "--target", "ts", "-o", fresh);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain("`main.ts` (edited since pnnc wrote it)");
+    expect(readFileSync(join(fresh, "main.ts"), "utf8")).toMatch(/\/\/ mine\n$/);
+  });
+
+  it("writes nothing when a target is blocked, even with --force; refuses an empty -o", () => {
+    const out = join(scratch, "blocked");
+    mkdirSync(join(out, "tsconfig.json"), { recursive: true });
+    const r = pnnc(scratch, "compile", spec, "--target", "ts", "-o", out, "--force");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("is a directory; nothing was written");
+    expect(existsSync(join(out, "main.ts"))).toBe(false);
+    expect(pnnc(scratch, "compile", spec, "--target", "ts", "-o", "").status).toBe(2);
   });
 
   it("refuses an output path that is a file, and a missing spec", () => {

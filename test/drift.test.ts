@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { allArtifacts, repoRoot } from "../src/tools/artifacts.js";
+import { allArtifacts, listFiles, repoRoot } from "../src/tools/artifacts.js";
 import { PnnParser } from "../src/syntax/parser.js";
 
 describe("generated artefacts", async () => {
@@ -35,6 +35,11 @@ describe("generated artefacts", async () => {
       expect(readFileSync(join(repoRoot, path), "utf8")).toBe(content);
     });
   }
+
+  it("generated/ holds nothing else (a stale program would still type-check and mislead)", () => {
+    const paths = new Set(artifacts.map((a) => a.path));
+    expect(listFiles("generated", "").filter((p) => !paths.has(p))).toEqual([]);
+  });
 
   it("the railroad diagrams need no network", () => {
     const html = artifacts.find((a) => a.path === "grammar/pnn-railroad.html")?.content ?? "";

@@ -163,6 +163,26 @@ describe("the runtime loader matches pnnc's loader", () => {
     await expectSameLoad(dir, text);
   });
 
+  it("ARFF with CR-only line endings, and a BOM before a quoted header", async () => {
+    const rows = Array.from({ length: 24 }, (_, r) => `${r % 5},${r * 3},s${r % 4},${"xy"[r % 2]}`);
+    const arff = [
+      "@relation t",
+      "@attribute f1 numeric",
+      "@attribute f2 numeric",
+      "@attribute g string",
+      "@attribute y {x,y}",
+      "@data",
+      ...rows,
+    ].join("\r");
+    const features = ["group g", "features numeric except [g, y]"];
+    await expectSameLoad(write("t.arff", arff), spec("t.arff", features, [["label y"]]));
+    const quoted = "\ufeff" + table(",").replace("id,f1", '"id","f1"');
+    await expectSameLoad(
+      write("t.csv", quoted),
+      spec("t.csv", ["group g", "features [f1]"], [["label y"]]),
+    );
+  });
+
   it("a synthetic eGeMAPS table and the embedded RAVDESS table", async () => {
     const dir = join(tmp, "synth");
     mkdirSync(dir, { recursive: true });
@@ -200,6 +220,19 @@ describe("the runtime loader's errors", () => {
       /`t.csv` data row 2, column `f1`: `abc` is not a number/,
     );
     expect(() => loadRows({ ...dataset, file: "nope.csv" }, [task], dir)).toThrow(DataError);
+    const arff = write(
+      "t.arff",
+      "@relation t\n@attribute f1 numeric\n@atribute y {a,b}\n@data\n1,a\n",
+    );
+    expect(() => loadRows({ ...dataset, file: "t.arff", format: "arff" }, [task], arff)).toThrow(
+      /not an ARFF header line: `@atribute y/,
+    );
+    const single = write("t.csv", "f1,y\n1,a\n2,a\n");
+    expect(() => loadRows(dataset, [task], single)).toThrow(/fewer than two classes/);
+    const two = write("t.csv", "f1,y\n1,a\n2,b\n");
+    expect(() => loadRows(dataset, [{ ...task, classes: ["a", "b", "c"] }], two)).toThrow(
+      /task `t` has no `c` rows/,
+    );
     expect(() => loadRows(dataset, [{ ...task, label: "label" }], dir)).toThrow(
       /`label` is not a column/,
     );

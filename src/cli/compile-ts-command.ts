@@ -1,12 +1,14 @@
 /**
  * `pnnc compile FILE --target ts [-o DIR] [--force]`: writes a standalone TypeScript training program
- * for a checked spec. A spec with errors writes nothing; a directory holding files this compile
- * would not write is left alone unless `--force` (then only this compile's files are replaced).
- * In: parsed arguments. Out: an exit code (0 ok, 1 diagnostics or unwritable output, 2 usage).
+ * for a checked spec. A spec with errors writes nothing. An existing directory is written into only
+ * when every file there that this compile would replace or leave beside its own was written by pnnc
+ * and not edited since (a manifest records their hashes); anything else needs `--force`.
+ * In: parsed arguments. Out: an exit code (0 ok, 1 diagnostics or refused output, 2 usage).
  */
-import { mkdirSync, readdirSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { emitProgram, packageFiles, runtimeFiles } from "../codegen/emit.js";
+import { emitProgram, packageFiles, runtimeFiles, type EmittedFile } from "../codegen/emit.js";
 import { compileSpec } from "../compile.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
 import { readBytes, writeFileAtomic } from "./files.js";
@@ -17,20 +19,76 @@ export interface CompileTsOptions {
   force?: boolean;
 }
 
-/** Files under `dir` (relative, `/`-separated), skipping what building the program adds. */
+/** Written last, so an interrupted compile never vouches for files it did not finish. */
+const MANIFEST = ".pnnc-compile.json";
+/** What building and running the program adds; never a conflict. */
+const BUILD_OUTPUTS = new Set(["node_modules", "dist", "results", "package-lock.json"]);
+
+const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
+
+/** Files under `dir` (relative, `/`-separated), or why they cannot be listed. */
 function existingFiles(dir: string, under = ""): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(join(dir, under), { withFileTypes: true })) {
     const path = under === "" ? entry.name : `${under}/${entry.name}`;
-    if (entry.isDirectory()) {
-      if (under === "" && (entry.name === "node_modules" || entry.name === "dist")) continue;
-      out.push(...existingFiles(dir, path));
-    } else out.push(path);
+    if (under === "" && (BUILD_OUTPUTS.has(entry.name) || entry.name === MANIFEST)) continue;
+    if (entry.isDirectory()) out.push(...existingFiles(dir, path));
+    else out.push(path);
   }
   return out;
 }
 
+function readManifest(dir: string): Map<string, string> {
+  try {
+    const parsed = JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")) as {
+      files?: Record<string, string>;
+    };
+    return new Map(Object.entries(parsed.files ?? {}));
+  } catch {
+    return new Map();
+  }
+}
+
+/** Existing files this compile must not touch or stand beside without `--force`, with why. */
+function conflicts(dir: string, files: EmittedFile[]): string[] {
+  const manifest = readManifest(dir);
+  const ours = new Map(files.map((f) => [f.path, f.content]));
+  const out: string[] = [];
+  for (const path of existingFiles(dir)) {
+    const current = sha256(readFileSync(join(dir, path)));
+    if (ours.get(path) !== undefined && sha256(ours.get(path) ?? "") === current) continue;
+    const recorded = manifest.get(path);
+    if (recorded === current) continue;
+    out.push(`\`${path}\` (${recorded ? "edited since pnnc wrote it" : "not written by pnnc"})`);
+  }
+  return out;
+}
+
+/** A target path whose folders are files, or that is itself a folder, cannot be written. */
+function unwritable(dir: string, files: EmittedFile[]): string | null {
+  const kind = (path: string) => {
+    try {
+      return statSync(path).isDirectory() ? "dir" : "file";
+    } catch {
+      return "missing";
+    }
+  };
+  for (const f of files) {
+    const parts = f.path.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const folder = join(dir, ...parts.slice(0, i));
+      if (kind(folder) === "file") return `\`${folder}\` is a file, but a folder is needed there`;
+    }
+    if (kind(join(dir, f.path)) === "dir") return `\`${join(dir, f.path)}\` is a directory`;
+  }
+  return null;
+}
+
 export async function runCompileTs(file: string, opts: CompileTsOptions): Promise<number> {
+  if (opts.output !== undefined && opts.output.trim() === "") {
+    printProblem("`-o` needs a directory name");
+    return EXIT_USAGE;
+  }
   const read = readBytes(file);
   if ("problem" in read) {
     printProblem(read.problem);
@@ -51,26 +109,37 @@ export async function runCompileTs(file: string, opts: CompileTsOptions): Promis
     ...runtimeFiles(),
     ...(await packageFiles(`${front.ir.name.replace(/_/g, "-")}-pnnc`)),
   ];
-  let exists = false;
-  try {
-    exists = statSync(out).isDirectory();
-    if (!exists) {
-      printProblem(`cannot write to \`${out}\`: it exists and is not a directory`);
+  const kind = (() => {
+    try {
+      return statSync(out).isDirectory() ? "dir" : "file";
+    } catch {
+      return "missing";
+    }
+  })();
+  if (kind === "file") {
+    printProblem(`cannot write to \`${out}\`: it exists and is not a directory`);
+    return EXIT_FAILED;
+  }
+  if (kind === "dir") {
+    let clashes: string[];
+    try {
+      clashes = opts.force ? [] : conflicts(out, files);
+    } catch (e) {
+      printProblem(`cannot read \`${out}\`: ${(e as Error).message.split("\n")[0] ?? ""}`);
       return EXIT_FAILED;
     }
-  } catch {
-    // A missing directory is created below.
-  }
-  if (exists && !opts.force) {
-    const ours = new Set(files.map((f) => f.path));
-    const others = existingFiles(out).filter((f) => !ours.has(f));
-    if (others.length > 0) {
-      const some = others.slice(0, 3).map((f) => `\`${f}\``);
+    if (clashes.length > 0) {
+      const some = clashes.slice(0, 3).join(", ");
       printProblem(
-        `\`${out}\` already holds other files (${some.join(", ")}${others.length > 3 ? ", …" : ""}); nothing was written\n  = hint: choose an empty directory with \`-o\`, or pass \`--force\` to write into it anyway`,
+        `\`${out}\` holds files pnnc would overwrite or did not write: ${some}${clashes.length > 3 ? ", …" : ""}; nothing was written\n  = hint: choose another directory with \`-o\`, or pass \`--force\` to write into it anyway`,
       );
       return EXIT_FAILED;
     }
+  }
+  const blocked = unwritable(out, files);
+  if (blocked) {
+    printProblem(`cannot write the program into \`${out}\`: ${blocked}; nothing was written`);
+    return EXIT_FAILED;
   }
   for (const f of files) {
     const path = join(out, f.path);
@@ -86,6 +155,10 @@ export async function runCompileTs(file: string, opts: CompileTsOptions): Promis
       return EXIT_FAILED;
     }
   }
+  const manifest = { generator: "pnnc compile --target ts", files: {} as Record<string, string> };
+  for (const f of files) manifest.files[f.path] = sha256(f.content);
+  const problem = writeFileAtomic(join(out, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
+  if (problem) printProblem(`${problem} (a later compile into it will need \`--force\`)`);
   process.stderr.write(
     `wrote ${files.length} files to ${out}\n  build and run: cd ${out} && npm install && npx tsc -p . && node dist/main.js\n`,
   );

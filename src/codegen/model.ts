@@ -55,6 +55,9 @@ export interface ColumnCode {
 
 export interface ProgramModel {
   name: string;
+  /** Top-level constant names in main.ts, by dataset id and by task id. */
+  datasetConsts: ReadonlyMap<string, string>;
+  taskConsts: ReadonlyMap<string, string>;
   /** The spec's path as given to the compiler, for comments. */
   specPath: string;
   ir: Ir;
@@ -72,6 +75,78 @@ export function pascal(id: string): string {
     .join("");
 }
 
+/**
+ * Names the generated modules already use at top level (imports, declarations): a spec name must
+ * never produce one of them, nor two spec names the same identifier.
+ */
+const RESERVED = [
+  "Column",
+  "Dense",
+  "Forward",
+  "LayerRef",
+  "Tensor2D",
+  "VariableMaker",
+  "Adapter",
+  "Tf",
+  "affine",
+  "addLinear",
+  "addAdapter",
+  "dropout",
+  "hiddenLayer",
+  "join",
+  "resolve",
+  "fileURLToPath",
+  "parseArgs",
+  "BACKENDS",
+  "selectBackend",
+  "BackendName",
+  "runExperiment",
+  "DriverOptions",
+  "Plan",
+  "runHash",
+  "packageRoot",
+  "writeAtomic",
+  "splitDataset",
+  "DatasetSplits",
+  "SplitSettings",
+  "RunResults",
+  "DataError",
+  "loadRows",
+  "DatasetSpec",
+  "LoadedRows",
+  "TaskSpec",
+  "sameFeatures",
+  "SPEC_DIR",
+  "SPEC_DIGEST",
+  "GENERATOR",
+  "plan",
+  "evaluation",
+  "loadData",
+  "MainOptions",
+  "ResultsDocument",
+  "main",
+  "cli",
+  "isEntry",
+  "realpathSync",
+];
+
+/** Hands out identifiers: a base name, numbered when it is taken. */
+class Namer {
+  private readonly taken = new Set(RESERVED);
+
+  name(base: string): string {
+    let name = base;
+    for (let k = 2; this.taken.has(name); k++) name = `${base}${k}`;
+    this.taken.add(name);
+    return name;
+  }
+}
+
+/** Spec text in a comment: nothing that would end a block comment early, no line breaks. */
+export function commentSafe(text: string): string {
+  return text.replace(/\*\//g, "*\\/").replace(/[\r\n\u2028\u2029]+/g, " ");
+}
+
 export function layerName(ref: LayerRef): string {
   return ref === "head" ? "head" : `h${ref}`;
 }
@@ -79,15 +154,24 @@ export function layerName(ref: LayerRef): string {
 export function buildModel(ir: Ir, file: SourceFile, spans: SpanIndex): ProgramModel {
   const lineOf = (path: string) => file.position(spans.get(path).start).line;
   const byId = new Map(ir.columns.map((c) => [c.id, c]));
-  const taken = new Set<string>();
-  const columns = ir.columns.map((column, ci) => {
-    let className = `${pascal(column.id)}Column`;
-    // Distinct ids can share a PascalCase form (`a_b`, `aB`); number the later ones.
-    for (let k = 2; taken.has(className); k++) className = `${pascal(column.id)}Column${k}`;
-    taken.add(className);
-    return columnCode(column, ci, className, byId, lineOf);
-  });
-  return { name: ir.name, specPath: file.path, ir, columns, lineOf };
+  // Distinct ids can share a form (`a_b`, `aB`; `_` has none): the namer numbers the later ones.
+  const namer = new Namer();
+  const columns = ir.columns.map((column, ci) =>
+    columnCode(column, ci, namer.name(`${pascal(column.id)}Column`), byId, lineOf),
+  );
+  const camel = (id: string) => {
+    const p = pascal(id);
+    return p[0] ? p[0].toLowerCase() + p.slice(1) : "";
+  };
+  return {
+    name: ir.name,
+    specPath: commentSafe(file.path),
+    ir,
+    columns,
+    datasetConsts: new Map(ir.datasets.map((d) => [d.id, namer.name(`${camel(d.id)}Dataset`)])),
+    taskConsts: new Map(ir.tasks.map((t) => [t.id, namer.name(`${camel(t.id)}Task`)])),
+    lineOf,
+  };
 }
 
 function columnCode(

@@ -8,9 +8,13 @@ import type { ColumnCode, LayerCode, LinkCode, ProgramModel, SourceTerm, Width }
 import { layerName } from "./model.js";
 
 const str = (s: string) => JSON.stringify(s);
-/** A property access that stays valid for any spec name (`.speaker`, or `["class"]`). */
-const prop = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${str(name)}]`);
-const key = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : str(name));
+/**
+ * Property access and keys valid for any spec name (`.speaker`, `["a-b"]`). `__proto__` must be a
+ * computed key, or an object literal would set its prototype instead of a property.
+ */
+const plain = (name: string) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== "__proto__";
+const prop = (name: string) => (plain(name) ? `.${name}` : `[${str(name)}]`);
+const key = (name: string) => (plain(name) ? name : `[${str(name)}]`);
 
 function width(w: Width): string {
   return w === "input" ? "inputDim" : w === "classes" ? "classes" : String(w);

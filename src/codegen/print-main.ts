@@ -34,6 +34,7 @@ export function printMain(model: ProgramModel, ctx: MainContext): string {
  *
  * Usage: node main.js [--out DIR] [--backend gpu|native|wasm|cpu] [--spec-dir DIR]
  */
+import { realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -43,7 +44,7 @@ import { runExperiment, type DriverOptions, type Plan } from "${rt}/driver.js";
 import { runHash, packageRoot, writeAtomic } from "${rt}/files.js";
 import { splitDataset, type DatasetSplits, type SplitSettings } from "${rt}/folds.js";
 import type { RunResults } from "${rt}/results.js";
-import { DataError, loadRows, type DatasetSpec, type LoadedRows, type TaskSpec } from "${rt}/table.js";
+import { DataError, loadRows,${linkedDatasets(model).length > 0 ? " sameFeatures," : ""} type DatasetSpec, type LoadedRows, type TaskSpec } from "${rt}/table.js";
 import { ${model.columns.map((c) => c.className).join(", ")} } from "./columns.js";
 
 /** Dataset paths are relative to the spec's directory, found from this program's package root. */
@@ -139,26 +140,36 @@ function cli(): void {
   );
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) cli();
-`;
+/** Whether node was asked to run this module (through a symlink, or without \`.js\`, too). */
+function isEntry(): boolean {
+  const argv = process.argv[1];
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return null;
+    }
+  };
+  const self = real(fileURLToPath(import.meta.url));
+  return argv !== undefined && self !== null && [argv, \`\${argv}.js\`].some((p) => real(p) === self);
 }
 
-function datasetConst(id: string): string {
-  return `${id.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}Dataset`;
+if (isEntry()) cli();
+`;
 }
 
 function printDataset(model: ProgramModel, d: DatasetIr, i: number): string {
   const { normalize, ...spec } = d;
   void normalize; // normalisation is per task in the plan (fitted per run on training rows)
   return `/** Dataset \`${d.id}\` (line ${model.lineOf(`/datasets/${i}`)}). */
-export const ${datasetConst(d.id)}: DatasetSpec = ${json(spec)};`;
+export const ${model.datasetConsts.get(d.id)}: DatasetSpec = ${json(spec)};`;
 }
 
 function printTask(model: ProgramModel, t: TaskIr, i: number): string {
   const { dataset, ...spec } = t;
   void dataset;
   return `/** Task \`${t.id}\` on \`${t.dataset}\` (line ${model.lineOf(`/tasks/${i}`)}). */
-export const ${t.id.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}Task: TaskSpec = ${json(spec)};`;
+export const ${model.taskConsts.get(t.id)}: TaskSpec = ${json(spec)};`;
 }
 
 function printStage(model: ProgramModel, stage: StageIr, i: number): string {
@@ -207,15 +218,34 @@ ${ir.stages.map((s, i) => printStage(model, s, i)).join("\n")}
 };`;
 }
 
+/** Pairs of datasets that some column reads across (laterals or `init from`). */
+function linkedDatasets(model: ProgramModel): [string, string][] {
+  const { ir } = model;
+  const datasetOf = (column: string) => {
+    const task = ir.columns.find((c) => c.id === column)?.task;
+    return ir.tasks.find((t) => t.id === task)?.dataset ?? "";
+  };
+  const pairs = new Map<string, [string, string]>();
+  for (const column of ir.columns) {
+    const mine = datasetOf(column.id);
+    for (const source of [
+      ...column.laterals.flatMap((l) => l.from),
+      ...(column.init ? [column.init] : []),
+    ]) {
+      const theirs = datasetOf(source);
+      if (theirs !== mine) pairs.set(`${mine}\u0000${theirs}`, [mine, theirs]);
+    }
+  }
+  return [...pairs.values()];
+}
+
 /** loadData(): every dataset with the tasks that read it, then its folds for every repeat. */
 function printLoad(model: ProgramModel): string {
   const { ir } = model;
   const loads = ir.datasets.map((d) => {
     const tasks = ir.tasks.filter((t) => t.dataset === d.id);
-    const taskConsts = tasks.map(
-      (t) => `${t.id.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}Task`,
-    );
-    return `    [${str(d.id)}, loadRows(${datasetConst(d.id)}, [${taskConsts.join(", ")}], specDir)],`;
+    const taskConsts = tasks.map((t) => model.taskConsts.get(t.id));
+    return `    [${str(d.id)}, loadRows(${model.datasetConsts.get(d.id)}, [${taskConsts.join(", ")}], specDir)],`;
   });
   return `/** Every dataset with the labels of the tasks that read it, and its folds for every repeat. */
 export function loadData(specDir: string): {
@@ -226,13 +256,19 @@ export function loadData(specDir: string): {
   const datasets = new Map<string, LoadedRows>([
 ${loads.join("\n")}
   ]);
+${linkedDatasets(model)
+  .map(
+    ([a, b]) =>
+      `  sameFeatures(datasets.get(${str(a)}) as LoadedRows, datasets.get(${str(b)}) as LoadedRows, [${str(a)}, ${str(b)}]);`,
+  )
+  .join("\n")}
   const splits = new Map<string, DatasetSplits>();
   for (const [id, rows] of datasets) {
     const split = splitDataset([...rows.tasks.values()].map((t) => t.y), rows.groups, evaluation, id);
     if ("code" in split) throw new DataError(\`dataset \\\`\${id}\\\`: \${split.message}\`);
     splits.set(id, split);
   }
-  const files = [${ir.datasets.map((d) => `{ id: ${str(d.id)}, path: resolve(specDir, ${datasetConst(d.id)}.file) }`).join(", ")}];
+  const files = [${ir.datasets.map((d) => `{ id: ${str(d.id)}, path: resolve(specDir, ${model.datasetConsts.get(d.id)}.file) }`).join(", ")}];
   return { datasets, splits, files };
 }`;
 }

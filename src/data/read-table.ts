@@ -182,6 +182,8 @@ async function readDelimited(req: TableRequest): Promise<RawTable | DataProblem>
     Papa.parse<string[]>(createReadStream(req.path, "utf8"), {
       delimiter,
       skipEmptyLines: false,
+      // Before parsing: a BOM left in front of a quoted first name would keep its quotes.
+      beforeFirstChunk: (chunk) => chunk.replace(/^\ufeff/, ""),
       step: (result, parser) => {
         line++;
         const record = result.data;

@@ -146,6 +146,12 @@ function taskLabels(task: TaskSpec, raw: string[], file: string) {
       throw new DataError(`\`${file}\`: \`${v}\` is not a class of task \`${task.id}\``);
     return i;
   });
+  const used = new Set(y.filter((c) => c >= 0));
+  const absent = classes.filter((_, c) => !used.has(c));
+  if (used.size < 2 || absent.length > 0) {
+    const why = used.size < 2 ? "fewer than two classes" : `no \`${absent.join("`, `")}\` rows`;
+    throw new DataError(`task \`${task.id}\` has ${why} in \`${file}\``);
+  }
   return { classes, y };
 }
 
@@ -219,7 +225,7 @@ function arffRecords(text: string): string[][] {
   const names: string[] = [];
   const rows: string[][] = [];
   let inData = false;
-  for (const line of text.split(/\r?\n/)) {
+  for (const line of text.split(/\r\n|\r|\n/)) {
     const trimmed = line.trim();
     if (trimmed === "" || trimmed.startsWith("%")) continue;
     if (inData) rows.push(splitArffRow(trimmed));
@@ -227,6 +233,8 @@ function arffRecords(text: string): string[][] {
       const attr = /^@attribute\s+('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+)\s+(.+)$/i.exec(trimmed);
       if (attr) names.push((attr[1] ?? "").replace(/^['"]|['"]$/g, ""));
       else if (/^@data\b/i.test(trimmed)) inData = true;
+      else if (!/^@relation\b/i.test(trimmed))
+        throw new DataError(`not an ARFF header line: \`${trimmed.slice(0, 40)}\``);
     }
   }
   return [names, ...rows];
@@ -251,4 +259,12 @@ export function splitArffRow(line: string): string[] {
   }
   out.push(field);
   return out;
+}
+
+/** Columns that read each other across datasets need the same features in the same order. */
+export function sameFeatures(a: LoadedRows, b: LoadedRows, names: [string, string]): void {
+  if (a.featureNames.join("\u0000") === b.featureNames.join("\u0000")) return;
+  throw new DataError(
+    `datasets \`${names[0]}\` and \`${names[1]}\` select different features (${a.dims} vs ${b.dims} columns), but a column reads across them`,
+  );
 }

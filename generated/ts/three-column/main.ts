@@ -7,6 +7,7 @@
  *
  * Usage: node main.js [--out DIR] [--backend gpu|native|wasm|cpu] [--spec-dir DIR]
  */
+import { realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -158,6 +159,7 @@ export function loadData(specDir: string): {
   const datasets = new Map<string, LoadedRows>([
     ["ravdess", loadRows(ravdessDataset, [speakerTask, genderTask, emotionTask], specDir)],
   ]);
+
   const splits = new Map<string, DatasetSplits>();
   for (const [id, rows] of datasets) {
     const split = splitDataset(
@@ -249,4 +251,18 @@ function cli(): void {
   );
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) cli();
+/** Whether node was asked to run this module (through a symlink, or without `.js`, too). */
+function isEntry(): boolean {
+  const argv = process.argv[1];
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return null;
+    }
+  };
+  const self = real(fileURLToPath(import.meta.url));
+  return argv !== undefined && self !== null && [argv, `${argv}.js`].some((p) => real(p) === self);
+}
+
+if (isEntry()) cli();
