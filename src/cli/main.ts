@@ -72,6 +72,28 @@ function buildProgram(setExit: (code: number) => void): Command {
     );
 
   program
+    .command("compare")
+    .description("run several methods on the same folds and test whether they differ")
+    .argument("<files...>", "spec files: one per method, or one with `compare [...]`")
+    .option("-o, --out <dir>", "output directory (default: results/compare-<spec names>)")
+    .option("-b, --backend <backend>", "gpu, native, wasm or cpu (default: the first that loads)")
+    .option("--task <task>", "the task the methods are compared on (default: the first method's)")
+    .option("--baseline <method>", "the method the others are tested against")
+    .option("--df <n>", "degrees of freedom of every t-test (default: runs - 1; the paper used 10)")
+    .option(
+      "-w, --workers <n>",
+      "worker threads for independent folds and repeats (default: cores)",
+    )
+    .option("--json", "print the statistics as JSON on stdout")
+    .action(async (files: string[], opts: Record<string, string | boolean | undefined>) =>
+      setExit(
+        await (
+          await import("./compare-command.js")
+        ).runCompare(files, opts as import("./compare-command.js").CompareOptions),
+      ),
+    );
+
+  program
     .command("predict")
     .description("predict classes for new data with a checkpoint saved by `pnnc run`")
     .argument("<checkpoint>", "checkpoint directory (RESULTS/checkpoints/COLUMN)")

@@ -24,7 +24,6 @@ import {
   type RunRecord,
   type RunResults,
   type RunSpecOptions,
-  type RunStore,
 } from "../engine/run-spec.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
 import { readBytes, writeFileAtomic } from "./files.js";
@@ -109,22 +108,25 @@ export async function prepareRun(
   };
 }
 
-/** Runs the pending (repeat, fold) pairs in worker threads; each leaves its runs in the store. */
-async function runInWorkers(
-  file: string,
-  prepared: PreparedRun,
+/**
+ * Runs the pending (repeat, fold) pairs in worker threads (run-worker.ts); each leaves its runs in
+ * the store. `job` makes a worker's workerData from its share of the pairs.
+ */
+export async function runInWorkers(
+  job: (pairs: [number, number][]) => object,
+  pending: [number, number][],
   workers: number,
   report: (m: string) => void,
 ): Promise<boolean> {
   const shares: [number, number][][] = Array.from({ length: workers }, () => []);
-  prepared.pending.forEach((pair, k) => shares[k % workers]?.push(pair));
+  pending.forEach((pair, k) => shares[k % workers]?.push(pair));
   const exits = shares
     .filter((pairs) => pairs.length > 0)
     .map(
       (pairs) =>
         new Promise<boolean>((done) => {
           const worker = new Worker(new URL("./run-worker.js", import.meta.url), {
-            workerData: { file, out: prepared.out, backend: prepared.backend, pairs },
+            workerData: job(pairs),
           });
           worker.on("message", (m: string) => report(m));
           worker.on("error", (e) => {
@@ -160,8 +162,15 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
     `backend: ${prepared.backend}${parallel > 1 ? `, ${parallel} workers` : ""}\n`,
   );
   const started = performance.now();
-  const progress = progressReporter(ir, data);
-  if (parallel > 1 && !(await runInWorkers(file, prepared, parallel, progress.report))) {
+  const progress = progressReporter([ir], data);
+  const job = (pairs: [number, number][]) => ({
+    kind: "run",
+    files: [file],
+    out: prepared.out,
+    backend: prepared.backend,
+    pairs,
+  });
+  if (parallel > 1 && !(await runInWorkers(job, prepared.pending, parallel, progress.report))) {
     progress.stop();
     return EXIT_FAILED;
   }
@@ -194,14 +203,19 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
  * A progress bar on a terminal (one step per trained column), plain lines anywhere else (CI, pipes),
  * so logs stay readable and a person at a terminal sees how far the run is.
  */
-function progressReporter(
-  ir: Ir,
+export function progressReporter(
+  irs: readonly Ir[],
   data: SpecData,
 ): { report: (m: string) => void; stop: () => void } {
   if (!process.stderr.isTTY)
     return { report: (m) => process.stderr.write(`${m}\n`), stop: () => {} };
   const runs = Math.max(...[...data.splits.values()].map((s) => s.runs[0]?.length ?? 0));
-  const perRun = ir.stages.reduce((n, s) => n + s.train.length * (s.trainFolds?.length ?? 1), 0);
+  const perRun = irs.reduce(
+    (total, ir) =>
+      total + ir.stages.reduce((n, s) => n + s.train.length * (s.trainFolds?.length ?? 1), 0),
+    0,
+  );
+  const ir = irs[0] ?? { evaluation: { repeats: 1 } };
   const bar = new SingleBar(
     {
       format: "{bar} {value}/{total} columns trained | {message}",
@@ -224,7 +238,14 @@ function progressReporter(
  * One JSON file per finished (repeat, fold) run, written atomically. A file is reused only when it
  * was written for the same spec hash and backend, so a changed spec never mixes in stale results.
  */
-function fileStore(dir: string, specHash: string, backend: string): RunStore | null {
+export function fileStore<T = RunRecord>(
+  dir: string,
+  specHash: string,
+  backend: string,
+): {
+  load(repeat: number, fold: number): T | null;
+  save(repeat: number, fold: number, record: T): void;
+} | null {
   try {
     mkdirSync(dir, { recursive: true });
   } catch {
@@ -232,12 +253,12 @@ function fileStore(dir: string, specHash: string, backend: string): RunStore | n
   }
   const path = (repeat: number, fold: number) => join(dir, `repeat${repeat}-fold${fold}.json`);
   return {
-    load(repeat, fold) {
+    load(repeat: number, fold: number) {
       try {
         const saved = JSON.parse(readFileSync(path(repeat, fold), "utf8")) as {
           specHash?: string;
           backend?: string;
-          record?: RunRecord;
+          record?: T;
         };
         return saved.specHash === specHash && saved.backend === backend && saved.record
           ? saved.record
@@ -246,7 +267,7 @@ function fileStore(dir: string, specHash: string, backend: string): RunStore | n
         return null;
       }
     },
-    save(repeat, fold, record) {
+    save(repeat: number, fold: number, record: T) {
       const problem = writeFileAtomic(
         path(repeat, fold),
         JSON.stringify({ specHash, backend, record }),
