@@ -33,6 +33,7 @@ export interface CompareOptions {
   task?: string;
   baseline?: string;
   df?: string;
+  repeats?: string;
   workers?: string;
   json?: boolean;
 }
@@ -192,6 +193,13 @@ export async function runCompare(files: string[], opts: CompareOptions): Promise
     );
     return EXIT_USAGE;
   }
+  const repeats = opts.repeats === undefined ? Infinity : Number(opts.repeats);
+  if (!(repeats === Infinity || (Number.isInteger(repeats) && repeats >= 1))) {
+    printProblem(
+      `\`--repeats\` takes a whole number of at least 1, not \`${String(opts.repeats)}\``,
+    );
+    return EXIT_USAGE;
+  }
   if (df !== undefined && !(Number.isInteger(df) && df >= 1)) {
     printProblem(`\`--df\` takes a whole number of at least 1, not \`${String(opts.df)}\``);
     return EXIT_USAGE;
@@ -207,7 +215,11 @@ export async function runCompare(files: string[], opts: CompareOptions): Promise
     );
     return EXIT_USAGE;
   }
-  const parallel = Math.min(workers, prepared.pending.length);
+  // `--repeats N` runs the protocol's first N repeats (their folds do not depend on N); a later
+  // compare into the same directory reuses them and runs the rest.
+  const only = (r: number) => r <= repeats;
+  const pending = prepared.pending.filter(([r]) => only(r));
+  const parallel = Math.min(workers, pending.length);
   process.stderr.write(
     `backend: ${prepared.backend}${parallel > 1 ? `, ${parallel} workers` : ""}; ${prepared.shared} column training${prepared.shared === 1 ? "" : "s"} per run shared between specs\n`,
   );
@@ -223,11 +235,14 @@ export async function runCompare(files: string[], opts: CompareOptions): Promise
     backend: prepared.backend,
     pairs,
   });
-  if (parallel > 1 && !(await runInWorkers(job, prepared.pending, parallel, progress.report))) {
+  if (parallel > 1 && !(await runInWorkers(job, pending, parallel, progress.report))) {
     progress.stop();
     return EXIT_FAILED;
   }
-  const results = await prepared.execute({ progress: parallel > 1 ? () => {} : progress.report });
+  const results = await prepared.execute({
+    progress: parallel > 1 ? () => {} : progress.report,
+    only,
+  });
   progress.stop();
   const seconds = (performance.now() - started) / 1000;
   const first = specs[0]?.data.splits.values().next().value;
