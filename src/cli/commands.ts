@@ -130,3 +130,26 @@ export function runExplain(code: string): number {
   process.stdout.write(`${upper} (${entry.severity}): ${entry.title}\n\n${entry.explanation}\n`);
   return EXIT_OK;
 }
+
+export const graphFormats = ["svg", "dot", "mermaid"] as const;
+
+/** `pnnc graph FILE [--format svg|dot|mermaid] [-o OUT]`: the architecture as a picture. */
+export async function runGraph(
+  file: string,
+  opts: { format: string; output?: string },
+): Promise<number> {
+  if (!(graphFormats as readonly string[]).includes(opts.format)) {
+    printProblem(`unknown format \`${opts.format}\`; available: ${graphFormats.join(", ")}`);
+    return EXIT_USAGE;
+  }
+  const { results, usageProblems } = compileAll([file]);
+  usageProblems.forEach(printProblem);
+  const result = results[0];
+  if (usageProblems.length > 0 || !result) return EXIT_USAGE;
+  printDiagnostics(result.diagnostics, [result.file]);
+  if (!result.ir) return EXIT_FAILED;
+  const { graphModel, graphSvg, graphDot, graphMermaid } = await import("../report/graph.js");
+  const model = graphModel(result.ir);
+  const print = { svg: graphSvg, dot: graphDot, mermaid: graphMermaid }[opts.format as "svg"];
+  return emit(print(model), opts.output);
+}

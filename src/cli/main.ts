@@ -7,7 +7,16 @@
 import { Command, CommanderError } from "commander";
 import { LANGUAGE_VERSION } from "../ir/types.js";
 import { PNNC_VERSION } from "../version.js";
-import { EXIT_USAGE, runCheck, runCompile, runExplain, runFmt, targets } from "./commands.js";
+import {
+  EXIT_USAGE,
+  graphFormats,
+  runCheck,
+  runCompile,
+  runExplain,
+  runFmt,
+  runGraph,
+  targets,
+} from "./commands.js";
 
 /** Data commands load the CSV reader and friends; `check` and `fmt` should not pay for them. */
 const dataCommands = () => import("./data-commands.js");
@@ -51,6 +60,16 @@ function buildProgram(setExit: (code: number) => void): Command {
           ? await (await import("./compile-ts-command.js")).runCompileTs(file, opts)
           : runCompile(file, opts),
       ),
+    );
+
+  program
+    .command("graph")
+    .description("draw a spec's architecture: columns, frozen ones, lateral links and adapters")
+    .argument("<file>", "spec file")
+    .option("-f, --format <format>", `output format (${graphFormats.join(", ")})`, "svg")
+    .option("-o, --output <path>", "write to a file instead of stdout")
+    .action(async (file: string, opts: { format: string; output?: string }) =>
+      setExit(await runGraph(file, opts)),
     );
 
   program
