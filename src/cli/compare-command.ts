@@ -25,6 +25,7 @@ import { PNNC_VERSION } from "../version.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
 import { readBytes, writeFileAtomic } from "./files.js";
 import { printDiagnostics, printProblem } from "./output.js";
+import { writeReport } from "./report-command.js";
 import { fileStore, progressReporter, runInWorkers } from "./run-command.js";
 
 export interface CompareOptions {
@@ -288,10 +289,13 @@ export async function runCompare(files: string[], opts: CompareOptions): Promise
     problems.forEach(printProblem);
     return EXIT_FAILED;
   }
+  const report = writeReport(out);
+  if ("problem" in report) printProblem(`no report: ${report.problem}`);
   if (opts.json) process.stdout.write(JSON.stringify(comparison.statistics, null, 2) + "\n");
   else
     process.stdout.write(
       `${renderComparison(comparison)}${seconds.toFixed(1)} s; results in ${join(out, "compare.json")}\n`,
     );
+  if ("path" in report) process.stderr.write(`report: ${report.path}\n`);
   return EXIT_OK;
 }

@@ -114,6 +114,15 @@ function buildProgram(setExit: (code: number) => void): Command {
     );
 
   program
+    .command("report")
+    .description("write the HTML report of a `pnnc run` or `pnnc compare` results directory")
+    .argument("<dir>", "results directory")
+    .option("-o, --output <file>", "where to write it (default: DIR/report.html)")
+    .action(async (dir: string, opts: { output?: string }) =>
+      setExit((await import("./report-command.js")).runReport(dir, opts)),
+    );
+
+  program
     .command("predict")
     .description("predict classes for new data with a checkpoint saved by `pnnc run`")
     .argument("<checkpoint>", "checkpoint directory (RESULTS/checkpoints/COLUMN)")

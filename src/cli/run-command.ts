@@ -28,6 +28,7 @@ import {
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
 import { readBytes, writeFileAtomic } from "./files.js";
 import { printDiagnostics, printProblem } from "./output.js";
+import { writeReport } from "./report-command.js";
 
 export interface RunOptions {
   out?: string;
@@ -194,8 +195,13 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
     printProblem(problem);
     return EXIT_FAILED;
   }
+  // The report needs the spec it came from; a failed report does not fail the run.
+  const copied = writeFileAtomic(join(out, "spec.pnn"), readFileSync(file, "utf8"));
+  const report = copied ? { problem: copied } : writeReport(out);
+  if ("problem" in report) printProblem(`no report: ${report.problem}`);
   if (opts.json) process.stdout.write(JSON.stringify(document.summary, null, 2) + "\n");
   else process.stdout.write(renderSummary(results, seconds, join(out, "results.json")));
+  if ("path" in report) process.stderr.write(`report: ${report.path}\n`);
   return EXIT_OK;
 }
 

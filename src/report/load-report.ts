@@ -1,0 +1,118 @@
+/**
+ * Gathers what a report shows from a results directory: `pnnc compare`'s (compare.json, results/,
+ * specs/) or `pnnc run`'s (results.json, spec.pnn). Results are validated against the committed
+ * schema and specs recompiled for their architecture, so a damaged directory is a clear problem.
+ * In: a directory. Out: a ReportInput, or a problem naming the file at fault.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv } from "ajv";
+import { compileSpec } from "../compile.js";
+import { compareDocument, type ComparisonDocument } from "../engine/compare.js";
+import resultsSchema from "../engine/results.schema.json" with { type: "json" };
+import type { RunResults } from "../runtime/results.js";
+import type { ReportInput, ReportSpec } from "./html.js";
+
+type Loaded<T> = { value: T } | { problem: string };
+
+function readJson(path: string): Loaded<unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return { problem: `cannot read \`${path}\`` };
+  }
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (e) {
+    return { problem: `\`${path}\` is not valid JSON: ${(e as Error).message}` };
+  }
+}
+
+let validateResults: ((x: unknown) => boolean) | null = null;
+
+interface ResultsDocument extends RunResults {
+  pnnc: string;
+  spec: string;
+  backend: string;
+  seconds: number;
+}
+
+function readResults(path: string): Loaded<ResultsDocument> {
+  const json = readJson(path);
+  if ("problem" in json) return json;
+  validateResults ??= new Ajv({ allErrors: false }).compile(resultsSchema);
+  if (!validateResults(json.value))
+    return {
+      problem: `\`${path}\` is not a pnnc results file (it does not match the results schema)`,
+    };
+  return { value: json.value as ResultsDocument };
+}
+
+function readSpec(path: string, name: string, results: RunResults): Loaded<ReportSpec> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return { problem: `cannot read \`${path}\`, the spec the results came from` };
+  }
+  const front = compileSpec(path, text);
+  if (!front.ir) return { problem: `\`${path}\` no longer compiles; run \`pnnc check ${path}\`` };
+  return { value: { name, text, ir: front.ir, results } };
+}
+
+export function loadReport(dir: string): Loaded<ReportInput> {
+  const compare = readJson(join(dir, "compare.json"));
+  if ("value" in compare) {
+    const doc = compare.value as ComparisonDocument & {
+      pnnc?: string;
+      backend?: string;
+      seconds?: number;
+      specs?: { name: string }[];
+    };
+    if (!Array.isArray(doc.specs) || !doc.statistics || !Array.isArray(doc.methods))
+      return { problem: `\`${join(dir, "compare.json")}\` is not a pnnc comparison` };
+    const specs: ReportSpec[] = [];
+    for (const { name } of doc.specs) {
+      const results = readResults(join(dir, "results", `${name}.json`));
+      if ("problem" in results) return results;
+      const spec = readSpec(join(dir, "specs", `${name}.pnn`), name, results.value);
+      if ("problem" in spec) return spec;
+      specs.push(spec.value);
+    }
+    return {
+      value: {
+        title: `pnnc compare: ${specs.map((s) => s.name).join(", ")}`,
+        pnnc: doc.pnnc ?? "?",
+        backend: doc.backend ?? "?",
+        seconds: doc.seconds ?? 0,
+        specs,
+        comparison: doc,
+      },
+    };
+  }
+  const results = readResults(join(dir, "results.json"));
+  if ("problem" in results)
+    return {
+      problem: `\`${dir}\` holds neither a comparison (compare.json) nor a run: ${results.problem}`,
+    };
+  const spec = readSpec(join(dir, "spec.pnn"), results.value.spec, results.value);
+  if ("problem" in spec) return spec;
+  const { ir } = spec.value;
+  // A spec that lists methods to compare gets the statistics of `pnnc compare` too.
+  const k = Math.max(...results.value.runs.map((r) => r.fold));
+  const comparison =
+    ir.evaluation.compare.length >= 2
+      ? compareDocument([ir], [results.value], { task: null, baseline: null, k })
+      : null;
+  return {
+    value: {
+      title: `pnnc run: ${ir.name}`,
+      pnnc: results.value.pnnc,
+      backend: results.value.backend,
+      seconds: results.value.seconds,
+      specs: [spec.value],
+      comparison,
+    },
+  };
+}
