@@ -1,0 +1,193 @@
+/**
+ * Reports and graphs: `pnnc report` on a comparison and on a run, opened in a real headless
+ * Chromium (Debian's, driven by playwright-core): it loads with no console errors, the results
+ * table and every chart are there, and a screenshot is kept in test-artifacts/. Also `pnnc graph`
+ * in its three formats, and clear failures on damaged result directories.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeSynthetic } from "../src/data/synth.js";
+import { repoRoot } from "./helpers.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const dir = mkdtempSync(join(tmpdir(), "pnnc-report-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function pnnc(...args: string[]) {
+  return spawnSync(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], {
+    cwd: dir,
+    encoding: "utf8",
+  });
+}
+
+const spec = (name: string, body: string, stages: string, extra = "") => `pnn 1 ${name}
+dataset synth {
+  file "synth.csv"
+  features numeric except [speaker, gender, emotion]
+  group speaker
+}
+task gender {
+  data synth
+  label gender
+}
+task emotion {
+  data synth
+  label emotion
+}
+${body}
+training {
+  learning_rate 0.02
+  batch 32
+  epochs 5
+  seed 3
+  ${stages}
+}
+evaluation {
+  folds 3 stratified
+  repeats 2
+  validation 1
+  ${extra}
+}
+`;
+
+const gender = "column gender {\n  task gender\n  layers { dense 8 relu }\n}\n";
+const files: Record<string, string> = {
+  "dnn.pnn": spec(
+    "dnn",
+    "column emotion {\n  task emotion\n  layers { dense 8 relu }\n}",
+    "stage t { train emotion }",
+  ),
+  "prognet.pnn": spec(
+    "prognet",
+    `${gender}column emotion {\n  task emotion\n  layers { dense 8 relu }\n  lateral from gender into all\n}`,
+    "stage s { train gender }\n  stage t { train emotion\n    freeze gender }",
+  ),
+  // One spec with a train_folds sweep and two compared columns: the run report gets statistics
+  // and the training-folds curve.
+  "sweep.pnn": spec(
+    "sweep",
+    `${gender}column dnn {\n  task emotion\n  layers { dense 8 relu }\n}\ncolumn prog {\n  task emotion\n  layers { dense 8 relu }\n  lateral from gender into all\n}`,
+    "stage s { train gender }\n  stage t { train [dnn, prog]\n    freeze gender\n    train_folds [1, 2] }",
+    "folds 4 stratified\n  compare [dnn, prog]\n  baseline dnn",
+  ).replace("folds 3 stratified\n", ""),
+};
+
+beforeAll(() => {
+  writeSynthetic({ speakers: 6, utterances: 24, seed: 2, out: join(dir, "synth.csv") });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const compare = pnnc("compare", "dnn.pnn", "prognet.pnn", "--out", "cmp", "--workers", "1");
+  if (compare.status !== 0) throw new Error(compare.stderr);
+  const run = pnnc("run", "sweep.pnn", "--out", "run", "--workers", "1");
+  if (run.status !== 0) throw new Error(run.stderr);
+});
+
+describe("pnnc report", () => {
+  it("is written by compare and run, and again by `pnnc report`", () => {
+    expect(existsSync(join(dir, "cmp", "report.html"))).toBe(true);
+    expect(existsSync(join(dir, "run", "report.html"))).toBe(true);
+    const again = pnnc("report", "cmp", "-o", "again.html");
+    expect(again.status, again.stderr).toBe(0);
+    expect(readFileSync(join(dir, "again.html"), "utf8")).toBe(
+      readFileSync(join(dir, "cmp", "report.html"), "utf8"),
+    );
+  });
+
+  it("needs no network: no external scripts, styles or images", () => {
+    const html = readFileSync(join(dir, "cmp", "report.html"), "utf8");
+    expect(html).not.toMatch(/(src|href)=["']https?:/);
+    expect(html).not.toMatch(/<script/);
+    // url(#arrow) refers to the page's own SVG marker; nothing may point elsewhere.
+    expect(html).not.toMatch(/@import|url\(\s*["']?(https?:|\/\/)/);
+  });
+
+  it("shows the run's own comparison and the training-folds curve", () => {
+    const html = readFileSync(join(dir, "run", "report.html"), "utf8");
+    expect(html).toContain('data-chart="train-folds-curve"');
+    expect(html).toContain("dnn (baseline)");
+    expect(html).toMatch(/<table id="p-values">/);
+  });
+
+  it("fails clearly on a missing or damaged directory", () => {
+    const missing = pnnc("report", "nowhere");
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("holds neither a comparison");
+    mkdirSync(join(dir, "broken"));
+    writeFileSync(join(dir, "broken", "results.json"), '{"runs": 3}');
+    const broken = pnnc("report", "broken");
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toContain("does not match the results schema");
+    expect(broken.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("pnnc graph", () => {
+  it("draws columns, frozen ones, laterals and init links in svg, dot and mermaid", () => {
+    const svg = pnnc("graph", "prognet.pnn");
+    expect(svg.status, svg.stderr).toBe(0);
+    expect(svg.stdout).toMatch(/^<svg /);
+    expect(svg.stdout).toContain("gender (frozen)");
+    // One hidden layer each: the only lateral runs from gender.h1 into emotion's head.
+    expect(svg.stdout.match(/class="lateral"/g)).toHaveLength(1);
+    const dot = pnnc("graph", "prognet.pnn", "--format", "dot");
+    expect(dot.stdout).toContain("subgraph cluster_gender__0");
+    expect(dot.stdout).toContain("gender__1 -> emotion__2 [constraint=false, color=red]");
+    const mermaid = pnnc("graph", "prognet.pnn", "--format", "mermaid");
+    expect(mermaid.stdout).toMatch(/^flowchart BT/);
+    expect(mermaid.stdout).toContain("gender__1 -->|lateral| emotion__2");
+    expect(mermaid.stdout).toContain("class gender__0,gender__1,gender__2 frozen");
+    expect(pnnc("graph", "prognet.pnn", "--format", "png").status).toBe(2);
+  });
+});
+
+describe.skipIf(!existsSync(CHROMIUM))("the report in headless Chromium", () => {
+  it("loads without console errors and shows the table and every chart", async () => {
+    const profile = mkdtempSync(join(tmpdir(), "pnnc-chromium-"));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(pathToFileURL(join(dir, "cmp", "report.html")).href);
+      expect(await page.title()).toBe("pnnc compare: dnn, prognet");
+      expect(await page.locator("#results-table tbody tr").count()).toBe(2);
+      for (const chart of ["validation-curve", "loss-curve"]) {
+        const figure = page.locator(`figure[data-chart="${chart}"] svg`);
+        expect(await figure.count(), chart).toBe(1);
+        expect((await figure.boundingBox())?.width ?? 0).toBeGreaterThan(100);
+        expect(await page.locator(`figure[data-chart="${chart}"] polyline`).count()).toBe(2);
+      }
+      expect(await page.locator(".confusion table").count()).toBe(2);
+      expect(await page.locator("svg.pnn-graph").count()).toBe(2);
+      expect(await page.locator("#forgetting-table tbody tr").count()).toBeGreaterThan(0);
+      mkdirSync(join(repoRoot, "test-artifacts"), { recursive: true });
+      await page.screenshot({
+        path: join(repoRoot, "test-artifacts", "report.png"),
+        fullPage: true,
+      });
+      expect(existsSync(join(repoRoot, "test-artifacts", "report.png"))).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
