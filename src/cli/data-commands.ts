@@ -58,11 +58,13 @@ export function runDataSynth(opts: {
   utterances: string;
   out: string;
   seed: string;
+  domain?: string;
 }): number {
   const speakers = positiveInt("speakers", opts.speakers, 2);
   const utterances = positiveInt("utterances", opts.utterances, 1);
   const seed = positiveInt("seed", opts.seed, 0);
-  for (const v of [speakers, utterances, seed]) {
+  const domain = positiveInt("domain", opts.domain ?? "0", 0);
+  for (const v of [speakers, utterances, seed, domain]) {
     if (typeof v === "string") {
       printProblem(v);
       return EXIT_USAGE;
@@ -74,6 +76,7 @@ export function runDataSynth(opts: {
       utterances: utterances as number,
       seed: seed as number,
       out: opts.out,
+      domain: domain as number,
     });
     process.stderr.write(`wrote ${rows} rows to ${opts.out}\n`);
     return EXIT_OK;

@@ -148,8 +148,15 @@ function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption("--utterances <m>", "utterances per speaker")
     .requiredOption("--out <file>", "output CSV")
     .option("--seed <s>", "random seed", "0")
-    .action(async (opts: { speakers: string; utterances: string; out: string; seed: string }) =>
-      setExit((await dataCommands()).runDataSynth(opts)),
+    .option("--domain <d>", "another corpus of the same seed: new speakers, shifted channel", "0")
+    .action(
+      async (opts: {
+        speakers: string;
+        utterances: string;
+        out: string;
+        seed: string;
+        domain: string;
+      }) => setExit((await dataCommands()).runDataSynth(opts)),
     );
   data
     .command("prepare-ravdess")

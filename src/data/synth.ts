@@ -14,7 +14,7 @@
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { EGEMAPS_NAMES } from "./egemaps-names.js";
-import { Prng } from "../runtime/prng.js";
+import { hashSeed, Prng } from "../runtime/prng.js";
 
 export const SYNTH_EMOTIONS = ["angry", "happy", "neutral", "sad"] as const;
 const LATENT = 16;
@@ -25,6 +25,12 @@ export interface SynthOptions {
   utterances: number;
   seed: number;
   out: string;
+  /**
+   * 0 (default): the table the seed describes. Any other domain keeps the seed's emotion and
+   * gender patterns but draws new speakers (a disjoint corpus, speaker ids offset by 1000 × domain)
+   * and a recording channel that shifts and rescales every feature: a second dataset to transfer to.
+   */
+  domain?: number;
 }
 
 interface Model {
@@ -34,6 +40,21 @@ interface Model {
   speakers: { identity: number[]; gender: "female" | "male"; gain: number }[];
   emotions: number[][];
   genderDirection: number[];
+}
+
+/** Another corpus: new speakers and a channel effect on every feature, from the domain's own seed. */
+function shiftDomain(model: Model, opts: SynthOptions, domain: number): Model {
+  const rng = new Prng(hashSeed("synth-domain", opts.seed, domain));
+  return {
+    ...model,
+    offset: model.offset.map((o, f) => o + 1.5 * (model.scale[f] ?? 1) * rng.normal()),
+    scale: model.scale.map((v) => v * Math.exp(0.3 * rng.normal())),
+    speakers: model.speakers.map((_, s) => ({
+      identity: Array.from({ length: 8 }, () => rng.normal() * 1.2),
+      gender: s % 2 === 0 ? ("male" as const) : ("female" as const),
+      gain: 1 + 0.4 * rng.normal(),
+    })),
+  };
 }
 
 function buildModel(opts: SynthOptions, rng: Prng): Model {
@@ -82,7 +103,10 @@ function row(
  */
 export function writeSynthetic(opts: SynthOptions): number {
   const rng = new Prng(opts.seed);
-  const model = buildModel(opts, rng);
+  const domain = opts.domain ?? 0;
+  const base = buildModel(opts, rng);
+  const model = domain === 0 ? base : shiftDomain(base, opts, domain);
+  const speakerId = (s: number) => domain * 1000 + s + 1;
   const tmp = `${opts.out}.${process.pid}.tmp`;
   const fd = openSync(tmp, "w");
   const z = new Float64Array(LATENT);
@@ -98,9 +122,13 @@ export function writeSynthetic(opts: SynthOptions): number {
         const values = Array.from(x, (v) => Number(v.toPrecision(7)));
         const speaker = model.speakers[s];
         chunk.push(
-          [`s${s + 1}_u${u + 1}.wav`, s + 1, speaker?.gender, SYNTH_EMOTIONS[e], ...values].join(
-            ",",
-          ),
+          [
+            `s${speakerId(s)}_u${u + 1}.wav`,
+            speakerId(s),
+            speaker?.gender,
+            SYNTH_EMOTIONS[e],
+            ...values,
+          ].join(","),
         );
         rows++;
         if (chunk.length === CHUNK_ROWS) {
