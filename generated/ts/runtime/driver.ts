@@ -203,7 +203,17 @@ export async function runMethods<C extends Column>(
       });
     }
   }
-  for (const r of results) r.summary = summarize(r.runs);
+  methods.forEach((method, m) => {
+    const r = results[m];
+    if (!r) return;
+    r.summary = summarize(r.runs);
+    r.classes = Object.fromEntries(
+      [...method.plan.tasks].map(([task, { dataset }]) => [
+        task,
+        method.data.datasets.get(dataset)?.tasks.get(task)?.classes ?? [],
+      ]),
+    );
+  });
   return results;
 }
 

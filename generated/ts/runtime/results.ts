@@ -53,6 +53,8 @@ export interface RunRecord {
 
 export interface RunResults extends RunRecord {
   summary: SummaryRow[];
+  /** Class names per task, in the order of the metrics' class indices. */
+  classes?: Record<string, string[]>;
 }
 
 export function summarize(runs: ColumnRun[]): SummaryRow[] {
