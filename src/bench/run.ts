@@ -14,6 +14,7 @@ import { generateSpec } from "./spec-generator.js";
 import { runDataBench } from "./data-bench.js";
 import { runTrainBench, runWorkersBench } from "./train-bench.js";
 import { runCompileBench, runGeneratedThroughputBench } from "./codegen-bench.js";
+import { runCompareBench } from "./compare-bench.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SIZES = [10, 100, 1000] as const;
@@ -127,11 +128,15 @@ function printColdStart(): void {
   }
 }
 
-/** `npm run bench -- codegen` runs only the codegen part (compile times, generated throughput). */
+/** `npm run bench -- codegen` or `-- compare` runs only that part. */
 async function main(only: string | undefined): Promise<void> {
   const started = performance.now();
   console.log(`pnnc bench: node ${process.version}, ${cpus().length} CPUs`);
   console.log("");
+  if (only === "compare") {
+    runCompareBench(ROOT);
+    return;
+  }
   if (only === "codegen") {
     await runCodegenBench();
     console.log(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -157,6 +162,8 @@ async function main(only: string | undefined): Promise<void> {
   runDataBench();
   console.log("");
   await runCodegenBench();
+  runCompareBench(ROOT);
+  console.log("");
   console.log(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -37,6 +37,8 @@ export interface CompareOptions {
   repeats?: string;
   workers?: string;
   json?: boolean;
+  /** false (`--no-frozen-cache`): recompute frozen sources every batch (for the bench). */
+  frozenCache?: boolean;
 }
 
 interface Spec {
@@ -78,7 +80,7 @@ function uniqueNames(specs: { ir: Ir }[]): string | null {
 
 export async function prepareCompare(
   files: string[],
-  opts: Pick<CompareOptions, "out" | "backend">,
+  opts: Pick<CompareOptions, "out" | "backend" | "frozenCache">,
   { quiet = false } = {},
 ): Promise<PreparedCompare | number> {
   if (opts.backend !== undefined && !(BACKENDS as readonly string[]).includes(opts.backend)) {
@@ -181,7 +183,8 @@ export async function prepareCompare(
     out,
     pending,
     shared,
-    execute: (extra) => runMethods(backend.tf, methods, { ...extra, store }),
+    execute: (extra) =>
+      runMethods(backend.tf, methods, { ...extra, store, cacheFrozen: opts.frozenCache !== false }),
   };
 }
 
@@ -234,6 +237,7 @@ export async function runCompare(files: string[], opts: CompareOptions): Promise
     files,
     out,
     backend: prepared.backend,
+    frozenCache: opts.frozenCache,
     pairs,
   });
   if (parallel > 1 && !(await runInWorkers(job, pending, parallel, progress.report))) {

@@ -100,6 +100,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option("--baseline <method>", "the method the others are tested against")
     .option("--df <n>", "degrees of freedom of every t-test (default: runs - 1; the paper used 10)")
     .option("--repeats <n>", "run only the protocol's first n repeats (resumable later)")
+    .option("--no-frozen-cache", "recompute frozen columns every batch (same results; for timing)")
     .option(
       "-w, --workers <n>",
       "worker threads for independent folds and repeats (default: cores)",

@@ -13,12 +13,13 @@ interface Job {
   files: string[];
   out: string;
   backend?: string;
+  frozenCache?: boolean;
   pairs: [number, number][];
 }
 
 const job = workerData as Job;
 const wanted = new Set(job.pairs.map(([r, f]) => `${r}-${f}`));
-const options = { out: job.out, backend: job.backend };
+const options = { out: job.out, backend: job.backend, frozenCache: job.frozenCache };
 const prepared =
   job.kind === "compare"
     ? await prepareCompare(job.files, options, { quiet: true })
