@@ -59,11 +59,17 @@ export function runDataSynth(opts: {
   out: string;
   seed: string;
   domain?: string;
+  noise?: string;
 }): number {
   const speakers = positiveInt("speakers", opts.speakers, 2);
   const utterances = positiveInt("utterances", opts.utterances, 1);
   const seed = positiveInt("seed", opts.seed, 0);
   const domain = positiveInt("domain", opts.domain ?? "0", 0);
+  const noise = Number(opts.noise ?? "0.8");
+  if (!(Number.isFinite(noise) && noise >= 0)) {
+    printProblem(`\`--noise\` takes a number of at least 0, not \`${String(opts.noise)}\``);
+    return EXIT_USAGE;
+  }
   for (const v of [speakers, utterances, seed, domain]) {
     if (typeof v === "string") {
       printProblem(v);
@@ -77,6 +83,7 @@ export function runDataSynth(opts: {
       seed: seed as number,
       out: opts.out,
       domain: domain as number,
+      noise,
     });
     process.stderr.write(`wrote ${rows} rows to ${opts.out}\n`);
     return EXIT_OK;

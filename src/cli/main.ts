@@ -150,6 +150,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption("--out <file>", "output CSV")
     .option("--seed <s>", "random seed", "0")
     .option("--domain <d>", "another corpus of the same seed: new speakers, shifted channel", "0")
+    .option("--noise <std>", "noise around each utterance's latent state", "0.8")
     .action(
       async (opts: {
         speakers: string;
@@ -157,6 +158,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         out: string;
         seed: string;
         domain: string;
+        noise: string;
       }) => setExit((await dataCommands()).runDataSynth(opts)),
     );
   data

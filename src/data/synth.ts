@@ -31,6 +31,8 @@ export interface SynthOptions {
    * and a recording channel that shifts and rescales every feature: a second dataset to transfer to.
    */
   domain?: number;
+  /** Std of the per-feature noise around each utterance's latent state (default 0.8). */
+  noise?: number;
 }
 
 interface Model {
@@ -74,6 +76,7 @@ function buildModel(opts: SynthOptions, rng: Prng): Model {
 }
 
 function row(
+  noise: number,
   model: Model,
   s: number,
   e: number,
@@ -93,7 +96,7 @@ function row(
   for (let f = 0; f < x.length; f++) {
     let v = 0;
     for (let l = 0; l < LATENT; l++) v += (model.mix[f * LATENT + l] ?? 0) * (z[l] ?? 0);
-    x[f] = (model.offset[f] ?? 0) + (model.scale[f] ?? 1) * (v + 0.8 * rng.normal());
+    x[f] = (model.offset[f] ?? 0) + (model.scale[f] ?? 1) * (v + noise * rng.normal());
   }
 }
 
@@ -118,7 +121,7 @@ export function writeSynthetic(opts: SynthOptions): number {
     for (let s = 0; s < opts.speakers; s++) {
       for (let u = 0; u < opts.utterances; u++) {
         const e = (u + s) % SYNTH_EMOTIONS.length;
-        row(model, s, e, rng, z, x);
+        row(opts.noise ?? 0.8, model, s, e, rng, z, x);
         const values = Array.from(x, (v) => Number(v.toPrecision(7)));
         const speaker = model.speakers[s];
         chunk.push(

@@ -99,6 +99,8 @@ export interface DriverOptions<C extends Column> {
   store?: RunStore;
   /** Run only these (repeat, fold) pairs, 1-based (worker threads split the runs this way). */
   only?: (repeat: number, fold: number) => boolean;
+  /** Off recomputes frozen sources for every batch: the same results, slower (for the bench). */
+  cacheFrozen?: boolean;
   /** Called after each run, before its columns are freed (checkpoints, weight dumps). */
   onRunEnd?: (
     repeat: number,
@@ -190,7 +192,14 @@ export async function runMethods<C extends Column>(
       const records: RunRecord[] = [];
       for (const method of methods) {
         const record: RunRecord = { runs: [], forgetting: [] };
-        const context = { tf, shared, method: method.name, onShared: opts.onShared, progress };
+        const context = {
+          tf,
+          shared,
+          method: method.name,
+          onShared: opts.onShared,
+          progress,
+          cacheFrozen: opts.cacheFrozen ?? true,
+        };
         await runOnce(context, method.plan, method.data, repeat, i, record, opts.onRunEnd);
         records.push(record);
       }
@@ -230,6 +239,7 @@ interface RunContext<C extends Column> {
   method: string;
   onShared: MethodsOptions<C>["onShared"];
   progress: (message: string) => void;
+  cacheFrozen: boolean;
 }
 
 /** The rows of one task in one run, normalised with the run's training statistics. */
@@ -340,7 +350,10 @@ async function runOnce<C extends Column>(
             models,
             { train: splits.train, validation: splits.validation },
             { ...stage.settings, seed },
-            { frozenLayers: new Set(stage.frozenLayers.get(id) ?? []) },
+            {
+              frozenLayers: new Set(stage.frozenLayers.get(id) ?? []),
+              cacheFrozen: context.cacheFrozen,
+            },
           );
           run = {
             repeat: repeat + 1,
