@@ -72,12 +72,47 @@ export interface SourceScore {
   accuracyMean: number;
 }
 
+/** Per spec and source column: its own task's test UAR before and after the later stages. */
+export interface ForgettingRow {
+  spec: string;
+  column: string;
+  /** null: the frozen column itself; otherwise the PT/FT column it was fine-tuned into. */
+  via: string | null;
+  runs: number;
+  before: number;
+  after: number;
+  change: number;
+  largestChange: number;
+}
+
 export interface ComparisonDocument {
   task: string;
   methods: MethodRef[];
   statistics: Comparison;
   /** Columns the methods build on (speaker, gender): their own test scores. */
   sources: SourceScore[];
+  forgetting: ForgettingRow[];
+}
+
+/** Forgetting after each spec's last stage, averaged over runs. */
+export function forgettingRows(name: string, results: RunResults): ForgettingRow[] {
+  const last = results.forgetting.at(-1)?.afterStage;
+  const groups = new Map<string, RunResults["forgetting"]>();
+  for (const f of results.forgetting.filter((x) => x.afterStage === last)) {
+    const key = `${f.column}\u0000${f.via ?? ""}`;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
+  return [...groups.values()].map((fs) => ({
+    spec: name,
+    column: fs[0]?.column ?? "",
+    via: fs[0]?.via ?? null,
+    runs: fs.length,
+    before: mean(fs.map((f) => f.uarBefore)),
+    after: mean(fs.map((f) => f.uarAfter)),
+    change: mean(fs.map((f) => f.change)),
+    largestChange: Math.max(...fs.map((f) => Math.abs(f.change))),
+  }));
 }
 
 export interface CompareSettings {
@@ -128,7 +163,10 @@ export function compareDocument(
       });
     }
   });
-  return { task, methods, statistics, sources };
+  const forgetting = irs.flatMap((ir, spec) =>
+    forgettingRows(ir.name, results[spec] ?? { runs: [], forgetting: [], summary: [] }),
+  );
+  return { task, methods, statistics, sources, forgetting };
 }
 
 /** The comparison as a plain-text table with significance markers, for the terminal. */
@@ -166,6 +204,15 @@ export function renderComparison(doc: ComparisonDocument): string {
     `* significantly better than every other method: ${s.best ?? "none"}`,
     ...(s.baseline
       ? [`† significantly better than ${s.baseline}: ${s.betterThanBaseline.join(", ") || "none"}`]
+      : []),
+    ...(doc.forgetting.length > 0
+      ? [
+          "forgetting (source-task test UAR before → after the last stage):",
+          ...doc.forgetting.map(
+            (f) =>
+              `  ${f.spec}: ${f.column}${f.via ? ` (fine-tuned into ${f.via}, source head re-attached)` : " itself"} ${f.before.toFixed(3)} → ${f.after.toFixed(3)}, change ${f.change >= 0 ? "+" : ""}${f.change.toFixed(3)}, largest |change| ${f.largestChange.toFixed(6)}`,
+          ),
+        ]
       : []),
     ...(doc.sources.length > 0
       ? [
