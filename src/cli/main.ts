@@ -79,6 +79,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option("-o, --out <dir>", "results directory (default: results/<spec name>)")
     .option("-b, --backend <backend>", "gpu, native, wasm or cpu (default: the first that loads)")
     .option("--json", "print the summary as JSON on stdout")
+    .option("--store <dir>", "the column store (default: .pnn/store next to the spec)")
+    .option("--no-store", "train every column, reusing and keeping nothing")
     .option(
       "-w, --workers <n>",
       "worker threads for independent folds and repeats (default: cores)",
@@ -86,7 +88,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(
       async (
         file: string,
-        opts: { out?: string; backend?: string; json?: boolean; workers?: string },
+        opts: {
+          out?: string;
+          backend?: string;
+          json?: boolean;
+          workers?: string;
+          store?: string | false;
+        },
       ) => setExit(await (await import("./run-command.js")).runRun(file, opts)),
     );
 

@@ -18,6 +18,9 @@ import { hasErrors } from "../diagnostics/diagnostic.js";
 import { loadSpecData, type SpecData } from "../data/load.js";
 import type { Ir } from "../ir/types.js";
 import { runHash, specDigest } from "../runtime/files.js";
+import { columnKeys, datasetIdentities } from "../engine/column-key.js";
+import { ColumnStore } from "../store/column-store.js";
+import { storeCache } from "../store/store-cache.js";
 import { BACKENDS, selectBackend, type BackendName } from "../runtime/backends.js";
 import {
   runSpec,
@@ -35,6 +38,8 @@ export interface RunOptions {
   backend?: string;
   json?: boolean;
   workers?: string;
+  /** The column store's folder (default SPEC_DIR/.pnn/store); false (`--no-store`) disables it. */
+  store?: string | false;
 }
 
 export interface PreparedRun {
@@ -45,6 +50,8 @@ export interface PreparedRun {
   specHash: string;
   /** Pairs (1-based repeat, fold) that the run store does not hold yet. */
   pending: [number, number][];
+  /** The column store's folder, or null when disabled. */
+  storeDir: string | null;
   execute(extra: Pick<RunSpecOptions, "progress" | "only">): Promise<RunResults>;
 }
 
@@ -54,7 +61,7 @@ export interface PreparedRun {
  */
 export async function prepareRun(
   file: string,
-  opts: Pick<RunOptions, "out" | "backend">,
+  opts: Pick<RunOptions, "out" | "backend" | "store">,
   { quiet = false } = {},
 ): Promise<PreparedRun | number> {
   if (opts.backend !== undefined && !(BACKENDS as readonly string[]).includes(opts.backend)) {
@@ -80,6 +87,8 @@ export async function prepareRun(
     return EXIT_FAILED;
   }
   const out = opts.out ?? join("results", ir.name);
+  const storeDir =
+    opts.store === false ? null : (opts.store ?? join(dirname(file), ".pnn", "store"));
   const specHash = await runHash(specDigest(JSON.stringify(ir), PNNC_VERSION), [
     ...data.datasets.values(),
   ]);
@@ -100,11 +109,23 @@ export async function prepareRun(
     out,
     specHash,
     pending,
-    execute: (extra) =>
+    storeDir,
+    execute: async (extra) =>
       runSpec(backend.tf, ir, data, {
         ...extra,
         store,
         checkpoints: { dir: join(out, "checkpoints"), pnnc: PNNC_VERSION, specHash },
+        ...(storeDir === null
+          ? {}
+          : {
+              keys: columnKeys(ir, await datasetIdentities(data)),
+              columns: storeCache(
+                new ColumnStore(storeDir),
+                backend.name,
+                PNNC_VERSION,
+                extra.progress ?? (() => {}),
+              ),
+            }),
       }),
   };
 }
@@ -163,12 +184,22 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
     `backend: ${prepared.backend}${parallel > 1 ? `, ${parallel} workers` : ""}\n`,
   );
   const started = performance.now();
-  const progress = progressReporter([ir], data);
+  const reporter = progressReporter([ir], data);
+  const counts = { reused: 0, trained: 0 };
+  const progress = {
+    stop: reporter.stop,
+    report: (m: string) => {
+      if (/reused from the column store/.test(m)) counts.reused++;
+      else if (/ \(\d+ epochs/.test(m)) counts.trained++;
+      reporter.report(m);
+    },
+  };
   const job = (pairs: [number, number][]) => ({
     kind: "run",
     files: [file],
     out: prepared.out,
     backend: prepared.backend,
+    store: prepared.storeDir ?? false,
     pairs,
   });
   if (parallel > 1 && !(await runInWorkers(job, prepared.pending, parallel, progress.report))) {
@@ -202,6 +233,10 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
   if (opts.json) process.stdout.write(JSON.stringify(document.summary, null, 2) + "\n");
   else process.stdout.write(renderSummary(results, seconds, join(out, "results.json")));
   if ("path" in report) process.stderr.write(`report: ${report.path}\n`);
+  if (prepared.storeDir !== null)
+    process.stderr.write(
+      `columns: ${counts.trained} trained, ${counts.reused} reused from the column store (${prepared.storeDir})\n`,
+    );
   return EXIT_OK;
 }
 

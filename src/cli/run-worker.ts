@@ -14,12 +14,18 @@ interface Job {
   out: string;
   backend?: string;
   frozenCache?: boolean;
+  store?: string | false;
   pairs: [number, number][];
 }
 
 const job = workerData as Job;
 const wanted = new Set(job.pairs.map(([r, f]) => `${r}-${f}`));
-const options = { out: job.out, backend: job.backend, frozenCache: job.frozenCache };
+const options = {
+  out: job.out,
+  backend: job.backend,
+  frozenCache: job.frozenCache,
+  store: job.store,
+};
 const prepared =
   job.kind === "compare"
     ? await prepareCompare(job.files, options, { quiet: true })

@@ -31,8 +31,10 @@ export type {
 
 export interface RunSpecOptions extends Pick<
   DriverOptions<ColumnModel>,
-  "progress" | "store" | "only" | "onRunEnd"
+  "progress" | "store" | "only" | "onRunEnd" | "columns"
 > {
+  /** Content keys of the columns (column-key.ts), needed for the column store. */
+  keys?: ReadonlyMap<string, string>;
   /** Where to save the first run's (repeat 1, fold 1) trained columns as TF.js checkpoints. */
   checkpoints?: { dir: string; pnnc: string; specHash: string };
 }
@@ -90,8 +92,8 @@ export async function runSpec(
   data: SpecData,
   opts: RunSpecOptions = {},
 ): Promise<RunResults> {
-  const { checkpoints, onRunEnd, ...rest } = opts;
-  return runExperiment(tf, planOf(ir), data, {
+  const { checkpoints, onRunEnd, keys, ...rest } = opts;
+  return runExperiment(tf, { ...planOf(ir), keys }, data, {
     ...rest,
     onRunEnd: async (repeat, fold, trained, models) => {
       await onRunEnd?.(repeat, fold, trained, models);

@@ -1,0 +1,61 @@
+/**
+ * The column store as the driver's ColumnCache for one backend: loads entries (reporting, once each,
+ * entries it must not use), saves newly trained columns, and counts what was reused and trained.
+ * In: a ColumnStore, the backend name, the pnnc version, a reporter. Out: a ColumnCache with counts.
+ */
+import type * as Tf from "@tensorflow/tfjs";
+import type { ColumnCache } from "../runtime/driver.js";
+import type { ColumnRun } from "../runtime/results.js";
+import type { ColumnStore } from "./column-store.js";
+
+export interface CountingCache extends ColumnCache {
+  reused: number;
+  trained: number;
+}
+
+export function storeCache(
+  store: ColumnStore,
+  backend: string,
+  pnnc: string,
+  report: (message: string) => void,
+): CountingCache {
+  const cache: CountingCache = {
+    reused: 0,
+    trained: 0,
+    load(key, repeat, fold) {
+      const found = store.load(key, backend, repeat, fold);
+      if ("missing" in found) return null;
+      if ("unusable" in found) {
+        report(`column store: not using ${found.unusable}; training it again`);
+        return null;
+      }
+      cache.reused++;
+      return {
+        run: found.found.entry.run,
+        weights: new Map([...found.found.weights].map(([name, w]) => [name, w.values])),
+      };
+    },
+    save(
+      key: string,
+      repeat: number,
+      fold: number,
+      run: ColumnRun,
+      variables: ReadonlyMap<string, Tf.Variable>,
+    ) {
+      cache.trained++;
+      const values = new Map(
+        [...variables].map(([name, v]) => [
+          name,
+          { shape: [...v.shape], values: (v.dataSync() as Float32Array).slice() },
+        ]),
+      );
+      const problem = store.save(
+        { key, backend, repeat, fold, column: run.column, pnnc, run },
+        values,
+      );
+      if (problem)
+        report(`${problem} (the run goes on; this column will be trained again next time)`);
+    },
+  };
+  return cache;
+}
