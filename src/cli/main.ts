@@ -178,6 +178,36 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit((await dataCommands()).runPrepareRavdess(input, output)),
     );
 
+  const store = program
+    .command("store")
+    .description("list, verify and garbage-collect the column store (trained columns by key)");
+  const storeCommand = () => import("./store-command.js");
+  store
+    .command("ls")
+    .description("list the stored columns")
+    .argument("[specs...]", "specs whose store to use (default store: ./.pnn/store)")
+    .option("--store <dir>", "the column store")
+    .option("--json", "print the entries as JSON")
+    .action(async (specs: string[], opts: { store?: string; json?: boolean }) =>
+      setExit((await storeCommand()).runStoreList(specs, opts)),
+    );
+  store
+    .command("verify")
+    .description("check every entry's weights against its checksum and key version")
+    .argument("[specs...]", "specs whose store to use (default store: ./.pnn/store)")
+    .option("--store <dir>", "the column store")
+    .action(async (specs: string[], opts: { store?: string }) =>
+      setExit((await storeCommand()).runStoreVerify(specs, opts)),
+    );
+  store
+    .command("gc")
+    .description("remove the entries that none of the given specs references")
+    .argument("<specs...>", "the specs whose trained columns to keep")
+    .option("--store <dir>", "the column store (default: .pnn/store next to the first spec)")
+    .action(async (specs: string[], opts: { store?: string }) =>
+      setExit(await (await storeCommand()).runStoreGc(specs, opts)),
+    );
+
   program
     .command("explain")
     .description("explain a diagnostic code, e.g. `pnnc explain PNN3008`")

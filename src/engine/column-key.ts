@@ -3,7 +3,7 @@
  * specs (or two versions of one) that declare the same column get the same key and can share it.
  * Covered: the column (its id seeds its initial weights, dropout and shuffles), its task's labels
  * and class map, its dataset's selection and normalisation, the data (file bytes and the folds of
- * every repeat), the stage that trains it (optimizer, schedule, seed, frozen layers), the pnnc
+ * every repeat), the stage that trains it (optimizer, schedule, seed, frozen layers), the key
  * version, and the keys of the columns it reads or starts from. Not covered, on purpose: names of
  * tasks and datasets, file paths, comments, formatting and declaration order.
  * In: the IR and each dataset's identity (datasetIdentities). Out: column id → key (hex).
@@ -12,7 +12,13 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import type { SpecData } from "../data/load.js";
 import type { ColumnIr, Ir } from "../ir/types.js";
-import { PNNC_VERSION } from "../version.js";
+
+/**
+ * Bumped whenever what a key covers, or how training turns a key into weights, changes: store
+ * entries of another key version are ignored (and reported), never reused silently. A pnnc release
+ * that changes neither keeps every trained column valid.
+ */
+export const KEY_VERSION = 1;
 
 /** Per dataset: sha256 of its file's bytes and its fold assignment in every repeat. */
 export async function datasetIdentities(data: SpecData): Promise<Map<string, string>> {
@@ -42,7 +48,7 @@ export function columnKeys(ir: Ir, identities: ReadonlyMap<string, string>): Map
       ...(column.init ? [column.init] : []),
     ];
     const content = {
-      pnnc: PNNC_VERSION,
+      keyVersion: KEY_VERSION,
       column,
       task: task && {
         label: task.label,

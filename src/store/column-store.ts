@@ -19,13 +19,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { KEY_VERSION } from "../engine/column-key.js";
 import type { ColumnRun } from "../runtime/results.js";
-
-/**
- * Bumped whenever what a key covers, or how training turns a key into weights, changes: entries of
- * another key version are ignored (and reported), never reused silently.
- */
-export const KEY_VERSION = 1;
 
 export interface EntryVariable {
   name: string;
