@@ -209,6 +209,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     );
 
   program
+    .command("diff")
+    .description("what changed between two specs, and which trained columns stay valid")
+    .argument("<old>", "spec file or git revision (HEAD~1:specs/x.pnn)")
+    .argument("<new>", "spec file or git revision")
+    .option("--json", "print the changes and verdicts as JSON")
+    .action(async (before: string, after: string, opts: { json?: boolean }) =>
+      setExit((await import("./diff-command.js")).runDiff(before, after, opts)),
+    );
+
+  program
     .command("explain")
     .description("explain a diagnostic code, e.g. `pnnc explain PNN3008`")
     .argument("<code>", "diagnostic code")
