@@ -316,13 +316,18 @@ function verdicts(before: Ir, after: Ir, renames: ReadonlyMap<string, string>): 
       ...(column.init ? [column.init] : []),
     ];
     const upstream = sources.filter((s) => !valid.has(newKeys.get(s) ?? ""));
+    const old = before.columns.find((c) => c.id === column.id);
+    const own = !old || content(old) !== content(column);
+    const reads = `reads ${upstream.map((s) => `\`${s}\``).join(", ")}, which must retrain`;
     out.push({
       column: column.id,
       status: "retrain",
       reason:
-        upstream.length > 0
-          ? `reads ${upstream.map((s) => `\`${s}\``).join(", ")}, which must retrain`
-          : "its own definition, task, data or stage settings changed",
+        upstream.length === 0
+          ? "its own definition, task, data or stage settings changed"
+          : own
+            ? `its definition changed, and it ${reads}`
+            : `it ${reads}`,
     });
   }
   return out;
