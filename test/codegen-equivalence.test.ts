@@ -364,6 +364,7 @@ describe("a generated program built with tsc and run with node", () => {
         "cpu",
         "--workers",
         "1",
+        "--no-store",
         "--out",
         join(root, "out", "pnnc"),
       ],

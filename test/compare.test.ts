@@ -69,6 +69,15 @@ column emotion {
   lateral from gender into all
 }
 ${training("stage source { train gender }\n  stage target { train emotion\n    freeze gender }")}`,
+  "fewer-classes.pnn": `${common("fewer")}
+column emotion {
+  task emotion
+  layers { dense 12 relu }
+}
+${training("stage target { train emotion }")}`.replace(
+    "label emotion\n}",
+    "label emotion\n  drop [sad]\n}",
+  ),
   "other-folds.pnn": `${common("other", "folds 4 stratified")}
 column emotion {
   task emotion
@@ -145,7 +154,15 @@ describe("pnnc compare", () => {
 
   it("gives every spec exactly the results it gets alone", () => {
     for (const name of ["ptft", "prognet"]) {
-      const alone = pnnc("run", `${name}.pnn`, "--out", `alone-${name}`, "--workers", "1");
+      const alone = pnnc(
+        "run",
+        `${name}.pnn`,
+        "--out",
+        `alone-${name}`,
+        "--workers",
+        "1",
+        "--no-store",
+      );
       expect(alone.status, alone.stderr).toBe(0);
       const read = (path: string) =>
         (JSON.parse(readFileSync(join(dir, path), "utf8")) as Runs).runs;
@@ -179,6 +196,32 @@ describe("pnnc compare", () => {
     );
     expect(resumed.stderr).toContain("done in an earlier run, reused");
     expect(JSON.parse(resumed.stdout)).toEqual(stats);
+  });
+
+  it("runs only the first repeats with --repeats, and refuses more than the protocol has", () => {
+    const one = pnnc(
+      "compare",
+      "dnn.pnn",
+      "prognet.pnn",
+      "--out",
+      "one",
+      "--repeats",
+      "1",
+      "--json",
+    );
+    expect(one.status, one.stderr).toBe(0);
+    const stats = JSON.parse(one.stdout) as Doc["statistics"];
+    expect(stats.methods.map((m) => m.runs)).toEqual([3, 3]);
+    expect(pnnc("compare", "dnn.pnn", "prognet.pnn", "--repeats", "5").status).toBe(2);
+  });
+
+  it("refuses methods on other classes, a task without methods and an unknown --task", () => {
+    const classes = pnnc("compare", "dnn.pnn", "fewer-classes.pnn");
+    expect(classes.status).toBe(1);
+    expect(classes.stderr).toContain("evaluated on other data, folds or classes");
+    const task = pnnc("compare", "dnn.pnn", "prognet.pnn", "--task", "bogus");
+    expect(task.status).toBe(2);
+    expect(task.stderr).toContain("found 0 methods on task `bogus`");
   });
 
   it("refuses methods on different protocols, a single method and an unknown baseline", () => {

@@ -12,6 +12,8 @@ import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSynthetic } from "../src/data/synth.js";
+import { renderReport } from "../src/report/html.js";
+import { loadReport } from "../src/report/load-report.js";
 import { repoRoot } from "./helpers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -112,6 +114,48 @@ describe("pnnc report", () => {
     expect(html).toMatch(/<table id="p-values">/);
   });
 
+  it("escapes every text from specs and results, and refuses a tampered compare.json", () => {
+    const loaded = loadReport(join(dir, "cmp"));
+    if ("problem" in loaded) throw new Error(loaded.problem);
+    const spec = loaded.value.specs[0];
+    if (!spec) throw new Error("no spec");
+    spec.results.classes = { emotion: ['<img src=x onerror="alert(1)">', "a&b"] };
+    spec.text += '\n// </pre><script>alert("x")</script>\n';
+    const html = renderReport(loaded.value);
+    expect(html).not.toContain("<img src=x");
+    expect(html).not.toContain("<script>");
+    expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
+    expect(html).toContain("a&amp;b");
+    const doc = JSON.parse(readFileSync(join(dir, "cmp", "compare.json"), "utf8")) as {
+      statistics: { alpha: unknown };
+      specs: { name: string }[];
+    };
+    mkdirSync(join(dir, "tampered"), { recursive: true });
+    for (const bad of [
+      { ...doc, statistics: { ...doc.statistics, alpha: "<script>" } },
+      { ...doc, specs: [{ name: "../cmp" }] },
+    ]) {
+      writeFileSync(join(dir, "tampered", "compare.json"), JSON.stringify(bad));
+      const r = pnnc("report", "tampered");
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("is not a pnnc comparison");
+    }
+  });
+
+  it("sums confusion matrices over runs and averages forgetting as the results say", () => {
+    const loaded = loadReport(join(dir, "cmp"));
+    if ("problem" in loaded) throw new Error(loaded.problem);
+    const prognet = loaded.value.specs.find((s) => s.name === "prognet");
+    const runs = prognet?.results.runs.filter((r) => r.column === "emotion") ?? [];
+    const total = runs.reduce((n, r) => n + (r.test.confusion[0]?.[0] ?? 0), 0);
+    const html = renderReport(loaded.value);
+    const caption = html.indexOf("prognet: test predictions summed over 6 runs");
+    const table = html.slice(html.lastIndexOf('<figure class="confusion">', caption), caption);
+    // The first cell of the first row is the summed count of class 0 predicted as class 0.
+    expect(table).toMatch(new RegExp(`<th>[^<]+</th><td[^>]*>${total}</td>`));
+    expect(html).toContain(">+0.000</td><td>0.000000</td>");
+  });
+
   it("fails clearly on a missing or damaged directory", () => {
     const missing = pnnc("report", "nowhere");
     expect(missing.status).toBe(1);
@@ -134,12 +178,12 @@ describe("pnnc graph", () => {
     // One hidden layer each: the only lateral runs from gender.h1 into emotion's head.
     expect(svg.stdout.match(/class="lateral"/g)).toHaveLength(1);
     const dot = pnnc("graph", "prognet.pnn", "--format", "dot");
-    expect(dot.stdout).toContain("subgraph cluster_gender__0");
-    expect(dot.stdout).toContain("gender__1 -> emotion__2 [constraint=false, color=red]");
+    expect(dot.stdout).toContain("subgraph cluster_c_gender");
+    expect(dot.stdout).toContain("n_gender_L1 -> n_emotion_L2 [constraint=false, color=red]");
     const mermaid = pnnc("graph", "prognet.pnn", "--format", "mermaid");
     expect(mermaid.stdout).toMatch(/^flowchart BT/);
-    expect(mermaid.stdout).toContain("gender__1 -->|lateral| emotion__2");
-    expect(mermaid.stdout).toContain("class gender__0,gender__1,gender__2 frozen");
+    expect(mermaid.stdout).toContain("n_gender_L1 -->|lateral| n_emotion_L2");
+    expect(mermaid.stdout).toContain("class n_gender_L0,n_gender_L1,n_gender_L2 frozen");
     expect(pnnc("graph", "prognet.pnn", "--format", "png").status).toBe(2);
   });
 });

@@ -70,8 +70,10 @@ evaluation {
 }
 `;
 
+/** `pnnc run` without the column store: these tests are about training and the run store. */
 function pnnc(...args: string[]) {
-  return spawnSync(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], {
+  const noStore = args[0] === "run" ? ["--no-store"] : [];
+  return spawnSync(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args, ...noStore], {
     cwd: dir,
     encoding: "utf8",
   });

@@ -69,9 +69,11 @@ describe("the corrected repeated k-fold CV t-test", () => {
     expect(pByIntegration(2.228, 10)).toBeCloseTo(0.05, 3);
   });
 
-  it("is zero-variance safe", () => {
-    expect(correctedTTest([0.6, 0.7], [0.5, 0.6], 0.1).p).toBe(0);
-    expect(correctedTTest([0.6, 0.7], [0.6, 0.7], 0.1).t).toBe(0);
+  it("gives no p-value where the variance cannot be estimated, and p = 1 for identical scores", () => {
+    // A constant non-zero difference, or a single pair: no variance estimate, so no test.
+    expect(correctedTTest([0.6, 0.7], [0.5, 0.6], 0.1).p).toBeNaN();
+    expect(correctedTTest([0.6], [0.5], 0.1).p).toBeNaN();
+    expect(correctedTTest([0.6, 0.7], [0.6, 0.7], 0.1)).toMatchObject({ t: 0, p: 1 });
   });
 });
 
@@ -117,6 +119,33 @@ describe("compareMethods", () => {
     const ten = compareMethods(methods, { testTrainRatio: 1 / 4, df: 10 });
     expect(ten.pairs[0]?.df).toBe(10);
     expect(ten.pairs[0]?.p).toBeGreaterThan(c.pairs[0]?.p ?? 1);
+  });
+
+  it("marks only the better side of a significant difference", () => {
+    // The same pair with the methods listed the other way round: the marker follows the means.
+    const reversed = compareMethods([methods[2]!, methods[0]!], {
+      testTrainRatio: 1 / 4,
+      baseline: "dnn",
+    });
+    expect(reversed.pairs[0]?.meanDiff).toBeGreaterThan(0);
+    expect(reversed.best).toBe("prognet");
+    const worse = compareMethods([methods[0]!, methods[2]!], {
+      testTrainRatio: 1 / 4,
+      baseline: "prognet",
+    });
+    expect(worse.pairs[0]?.meanDiff).toBeLessThan(0);
+    expect(worse.best).toBe("prognet");
+    expect(worse.betterThanBaseline).toEqual([]);
+  });
+
+  it("uses only the runs every method has, and marks nothing without a test", () => {
+    const partial = { method: "partial", scores: new Map([["1/1", 0.9]]) };
+    const c = compareMethods([methods[0]!, partial], { testTrainRatio: 1 / 4, baseline: "dnn" });
+    expect(c.methods.map((m) => m.runs)).toEqual([1, 1]);
+    expect(c.methods[0]?.mean).toBe(methods[0]?.scores.get("1/1"));
+    expect(c.pairs[0]?.p).toBeNaN();
+    expect(c.best).toBeNull();
+    expect(c.betterThanBaseline).toEqual([]);
   });
 
   it("marks nobody when no method beats all others", () => {

@@ -80,7 +80,7 @@ function uniqueNames(specs: { ir: Ir }[]): string | null {
 
 export async function prepareCompare(
   files: string[],
-  opts: Pick<CompareOptions, "out" | "backend" | "frozenCache">,
+  opts: Pick<CompareOptions, "out" | "backend" | "frozenCache" | "task">,
   { quiet = false } = {},
 ): Promise<PreparedCompare | number> {
   if (opts.backend !== undefined && !(BACKENDS as readonly string[]).includes(opts.backend)) {
@@ -128,28 +128,37 @@ export async function prepareCompare(
   const identities = await Promise.all(specs.map((s) => datasetIdentities(s.data)));
   const compared = methodsOf(
     specs.map((s) => s.ir),
-    null,
+    opts.task ?? null,
   );
-  const datasetOf = (spec: Spec, column: string) =>
-    spec.ir.tasks.find((t) => t.id === spec.ir.columns.find((c) => c.id === column)?.task)
-      ?.dataset ?? "";
-  const foldsOf = compared.methods.map((m) => {
+  if (compared.methods.length < 2) {
+    printProblem(
+      `found ${compared.methods.length} method${compared.methods.length === 1 ? "" : "s"} on task \`${compared.task}\`; compare needs two or more (one spec each, or \`compare [...]\` in one spec)`,
+    );
+    return EXIT_USAGE;
+  }
+  const taskOf = (spec: Spec, column: string) =>
+    spec.ir.tasks.find((t) => t.id === spec.ir.columns.find((c) => c.id === column)?.task);
+  // The same test rows and classes: the same data and folds, and the same task definition.
+  const sameRuns = compared.methods.map((m) => {
     const spec = specs[m.spec];
-    return spec ? identities[m.spec]?.get(datasetOf(spec, m.column)) : undefined;
+    const task = spec && taskOf(spec, m.column);
+    return JSON.stringify({
+      data: spec && task ? identities[m.spec]?.get(task.dataset) : null,
+      task: task && {
+        label: task.label,
+        classes: task.classes,
+        merge: task.merge,
+        drop: task.drop,
+      },
+    });
   });
-  const odd = foldsOf.findIndex((f) => f !== foldsOf[0]);
+  const odd = sameRuns.findIndex((f) => f !== sameRuns[0]);
   if (odd >= 0) {
     const m = compared.methods[odd];
     printProblem(
-      `method \`${m?.name}\` is evaluated on other data or folds than \`${compared.methods[0]?.name}\`\n  = hint: compare methods on the same data file with the same protocol`,
+      `method \`${m?.name}\` is evaluated on other data, folds or classes than \`${compared.methods[0]?.name}\`\n  = hint: compare methods on the same data file and protocol, with the same label, classes, merge and drop`,
     );
     return EXIT_FAILED;
-  }
-  if (compared.methods.length < 2) {
-    printProblem(
-      `found ${compared.methods.length} method on task \`${compared.task}\`; compare needs two or more (one spec each, or \`compare [...]\` in one spec)`,
-    );
-    return EXIT_USAGE;
   }
   const backend = await selectBackend(opts.backend as BackendName | undefined);
   if ("problem" in backend) {
@@ -209,6 +218,13 @@ export async function runCompare(files: string[], opts: CompareOptions): Promise
     return EXIT_USAGE;
   }
   const prepared = await prepareCompare(files, opts);
+  if (typeof prepared !== "number") {
+    const protocolRepeats = prepared.specs[0]?.ir.evaluation.repeats ?? 1;
+    if (repeats !== Infinity && repeats > protocolRepeats) {
+      printProblem(`\`--repeats ${repeats}\` exceeds the protocol's ${protocolRepeats} repeats`);
+      return EXIT_USAGE;
+    }
+  }
   if (typeof prepared === "number") return prepared;
   const { specs, out } = prepared;
   const irs = specs.map((s) => s.ir);
@@ -238,6 +254,7 @@ export async function runCompare(files: string[], opts: CompareOptions): Promise
     out,
     backend: prepared.backend,
     frozenCache: opts.frozenCache,
+    task: opts.task,
     pairs,
   });
   if (parallel > 1 && !(await runInWorkers(job, pending, parallel, progress.report))) {
@@ -263,6 +280,8 @@ export async function runCompare(files: string[], opts: CompareOptions): Promise
     seconds,
     specs: specs.map((s) => ({ name: s.ir.name, file: s.file, specHash: s.hash })),
     sharedPerRun: prepared.shared,
+    /** Repeats actually run (`--repeats` may stop short of the protocol's). */
+    repeatsRun: Math.min(repeats, specs[0]?.ir.evaluation.repeats ?? 1),
     ...comparison,
   };
   const problems: string[] = [];
@@ -288,7 +307,9 @@ export async function runCompare(files: string[], opts: CompareOptions): Promise
   } catch (e) {
     problems.push(`cannot write into \`${out}\`: ${(e as Error).message}`);
   }
-  write(join(out, "compare.json"), JSON.stringify(document, null, 2) + "\n");
+  // compare.json goes last, and only over complete results: it must never describe stale files.
+  if (problems.length === 0)
+    write(join(out, "compare.json"), JSON.stringify(document, null, 2) + "\n");
   if (problems.length > 0) {
     problems.forEach(printProblem);
     return EXIT_FAILED;

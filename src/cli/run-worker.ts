@@ -15,6 +15,7 @@ interface Job {
   backend?: string;
   frozenCache?: boolean;
   store?: string | false;
+  task?: string;
   pairs: [number, number][];
 }
 
@@ -25,6 +26,7 @@ const options = {
   backend: job.backend,
   frozenCache: job.frozenCache,
   store: job.store,
+  task: job.task,
 };
 const prepared =
   job.kind === "compare"

@@ -49,7 +49,8 @@ export function columnKeys(ir: Ir, identities: ReadonlyMap<string, string>): Map
     ];
     const content = {
       keyVersion: KEY_VERSION,
-      column,
+      // The task by content, not by name: renaming a task keeps the column's key.
+      column: { ...column, task: undefined },
       task: task && {
         label: task.label,
         classes: task.classes,

@@ -47,19 +47,30 @@ export function methodsOf(
   return { task: chosen, methods };
 }
 
-/** n_test / n_train of one run, in folds: 1 test fold against k − 1 − validation folds. */
-export function testTrainRatio(ir: Ir, k: number): number {
-  const train = k - 1 - ir.evaluation.validationFolds;
+/**
+ * n_test / n_train of one run, in folds: 1 test fold against the training folds used, which are
+ * k − 1 − validation folds, or fewer under `train_folds` (the compared variant's count).
+ */
+export function testTrainRatio(ir: Ir, k: number, trainFolds: number | null): number {
+  const train = trainFolds ?? k - 1 - ir.evaluation.validationFolds;
   return train > 0 ? 1 / train : 1;
+}
+
+/** The `train_folds` variant compared: the one with the most training folds (null: all). */
+function mainVariant(results: RunResults, column: string): number | null {
+  const most = Math.max(
+    ...results.runs.filter((r) => r.column === column).map((r) => r.trainFolds ?? Infinity),
+  );
+  return Number.isFinite(most) ? most : null;
 }
 
 /** One method's test UAR per run, from the variant with the most training folds. */
 export function scoresOf(results: RunResults, column: string): Map<string, number> {
-  const runs = results.runs.filter((r) => r.column === column);
-  const most = Math.max(...runs.map((r) => r.trainFolds ?? Infinity));
+  const variant = mainVariant(results, column);
   const out = new Map<string, number>();
-  for (const r of runs)
-    if ((r.trainFolds ?? Infinity) === most) out.set(`${r.repeat}/${r.fold}`, r.test.uar);
+  for (const r of results.runs)
+    if (r.column === column && r.trainFolds === variant)
+      out.set(`${r.repeat}/${r.fold}`, r.test.uar);
   return out;
 }
 
@@ -140,8 +151,15 @@ export function compareDocument(
     settings.baseline ??
     methods.find((m) => m.spec === 0 && m.column === baselineColumn)?.name ??
     null;
+  const firstMethod = methods[0];
+  const variant = firstMethod
+    ? mainVariant(
+        results[firstMethod.spec] ?? { runs: [], forgetting: [], summary: [] },
+        firstMethod.column,
+      )
+    : null;
   const statistics = compareMethods(scores, {
-    testTrainRatio: first ? testTrainRatio(first, settings.k) : 1,
+    testTrainRatio: first ? testTrainRatio(first, settings.k, variant) : 1,
     df: settings.df,
     alpha: settings.alpha,
     baseline,
@@ -199,7 +217,7 @@ export function renderComparison(doc: ComparisonDocument): string {
     `corrected repeated k-fold CV t-test (n2/n1 = ${s.testTrainRatio.toFixed(3)}, ${df ?? "?"} df, α = ${s.alpha}):`,
     ...s.pairs.map(
       (p) =>
-        `  ${p.a} vs ${p.b}: Δ ${p.meanDiff >= 0 ? "+" : ""}${p.meanDiff.toFixed(3)}, t = ${p.t.toFixed(2)}, p = ${p.p.toFixed(4)}${p.p < s.alpha ? " (significant)" : ""}`,
+        `  ${p.a} vs ${p.b}: Δ ${p.meanDiff >= 0 ? "+" : ""}${p.meanDiff.toFixed(3)}, ${Number.isNaN(p.p) ? "no test (fewer than two runs, or no variance)" : `t = ${p.t.toFixed(2)}, p = ${p.p.toFixed(4)}${p.p < s.alpha ? " (significant)" : ""}`}`,
     ),
     `* significantly better than every other method: ${s.best ?? "none"}`,
     ...(s.baseline

@@ -150,7 +150,12 @@ export function graphSvg(model: GraphModel): string {
   ].join("\n");
 }
 
-const nodeId = (b: Box) => `${b.column}__${b.level}`.replace(/[^A-Za-z0-9_]/g, "_");
+/**
+ * Node and group ids: spec names are identifiers, and a fixed prefix plus a level suffix
+ * (`n_speaker_L2`, group `c_speaker`) cannot collide for different columns or levels.
+ */
+const nodeId = (b: Box) => `n_${b.column}_L${b.level}`;
+const groupId = (column: string) => `c_${column}`;
 
 export function graphDot(model: GraphModel): string {
   const lines = [
@@ -159,7 +164,7 @@ export function graphDot(model: GraphModel): string {
     '  node [shape=box, style="rounded,filled", fillcolor="#e8f0fe"];',
   ];
   for (const c of model.columns) {
-    lines.push(`  subgraph cluster_${nodeId({ column: c.id, level: 0, label: "" })} {`);
+    lines.push(`  subgraph cluster_${groupId(c.id)} {`);
     lines.push(
       `    label=${JSON.stringify(`${c.id} (task ${c.task})${c.frozen ? ", frozen" : ""}`)};`,
     );
@@ -191,7 +196,7 @@ export function graphMermaid(model: GraphModel): string {
   const lines = ["flowchart BT"];
   for (const c of model.columns) {
     lines.push(
-      `  subgraph ${nodeId({ column: c.id, level: -1, label: "" })}[${text(`${c.id} · ${c.task}${c.frozen ? " · frozen" : ""}`)}]`,
+      `  subgraph ${groupId(c.id)}[${text(`${c.id} · ${c.task}${c.frozen ? " · frozen" : ""}`)}]`,
     );
     for (const b of c.boxes) lines.push(`    ${nodeId(b)}[${text(b.label)}]`);
     for (const [i, b] of c.boxes.entries()) {

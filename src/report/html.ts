@@ -72,7 +72,7 @@ function comparisonSection(c: ComparisonDocument): string {
         ? `<span class="mark" title="significantly better than ${esc(s.baseline ?? "")}">†</span>`
         : "",
     ].join("");
-    return `<tr><td>${esc(m.method)}${s.baseline === m.method ? " (baseline)" : ""}</td><td>${m.runs}</td><td>${fmt(m.mean)} ± ${fmt(m.std)}</td><td>${fmt(m.withinFoldStd)}</td><td>${marks}</td></tr>`;
+    return `<tr><td>${esc(m.method)}${s.baseline === m.method ? " (baseline)" : ""}</td><td>${esc(String(m.runs))}</td><td>${fmt(m.mean)} ± ${fmt(m.std)}</td><td>${fmt(m.withinFoldStd)}</td><td>${marks}</td></tr>`;
   });
   const names = s.methods.map((m) => m.method);
   const p = (a: string, b: string) =>
@@ -82,17 +82,18 @@ function comparisonSection(c: ComparisonDocument): string {
       `<tr><th>${esc(a)}</th>${names
         .map((b) => {
           const pair = a === b ? undefined : p(a, b);
-          return `<td class="${pair && pair.p < s.alpha ? "sig" : ""}">${pair ? fmt(pair.p, 4) : ""}</td>`;
+          const significant = pair && typeof pair.p === "number" && pair.p < s.alpha;
+          return `<td class="${significant ? "sig" : ""}">${pair ? fmt(pair.p, 4) : ""}</td>`;
         })
         .join("")}</tr>`,
   );
   const sources = c.sources.map(
     (x) =>
-      `<tr><td>${esc(x.column)}</td><td>${esc(x.task)}</td><td>${x.runs}</td><td>${fmt(x.uarMean)}</td><td>${fmt(x.accuracyMean)}</td></tr>`,
+      `<tr><td>${esc(x.column)}</td><td>${esc(x.task)}</td><td>${esc(String(x.runs))}</td><td>${fmt(x.uarMean)}</td><td>${fmt(x.accuracyMean)}</td></tr>`,
   );
   return `<section id="results"><h2>Results: task <code>${esc(c.task)}</code></h2>
 <table id="results-table"><thead><tr><th>method</th><th>runs</th><th>test UAR (mean ± std)</th><th>within-fold std</th><th></th></tr></thead><tbody>${rows.join("")}</tbody></table>
-<p class="note">* significantly better than every other method; † significantly better than the baseline. Corrected repeated k-fold CV t-test (Nadeau &amp; Bengio; n2/n1 = ${fmt(s.testTrainRatio)}, ${s.pairs[0]?.df ?? "–"} df, α = ${s.alpha}). Within-fold std: the std over the folds of each repeat, averaged over repeats.</p>
+<p class="note">* significantly better than every other method; † significantly better than the baseline. Corrected repeated k-fold CV t-test (Nadeau &amp; Bengio; n2/n1 = ${fmt(s.testTrainRatio)}, ${esc(String(s.pairs[0]?.df ?? "–"))} df, α = ${esc(String(s.alpha))}). A p-value of – means no test was possible (fewer than two shared runs, or no variance). Within-fold std: the std over the folds of each repeat, averaged over repeats.</p>
 <h3>p-values</h3><table id="p-values"><thead><tr><th></th>${names.map((n) => `<th>${esc(n)}</th>`).join("")}</tr></thead><tbody>${matrix.join("")}</tbody></table>
 ${sources.length > 0 ? `<h3>Source columns</h3><table id="sources"><thead><tr><th>column</th><th>task</th><th>runs</th><th>UAR</th><th>accuracy</th></tr></thead><tbody>${sources.join("")}</tbody></table>` : ""}
 </section>`;

@@ -30,6 +30,95 @@ function readJson(path: string): Loaded<unknown> {
 }
 
 let validateResults: ((x: unknown) => boolean) | null = null;
+let validateComparison: ((x: unknown) => boolean) | null = null;
+
+const number = { type: "number" };
+const maybeNumber = { type: ["number", "null"] };
+const string = { type: "string" };
+const name = { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" };
+/** What the report reads of compare.json; names become file paths, so they must be spec names. */
+const comparisonSchema = {
+  type: "object",
+  required: ["task", "specs", "methods", "statistics", "sources"],
+  properties: {
+    task: string,
+    specs: {
+      type: "array",
+      minItems: 1,
+      items: { type: "object", required: ["name"], properties: { name } },
+    },
+    methods: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["name", "spec", "column"],
+        properties: { name: string, spec: { type: "integer", minimum: 0 }, column: name },
+      },
+    },
+    statistics: {
+      type: "object",
+      required: [
+        "methods",
+        "pairs",
+        "alpha",
+        "testTrainRatio",
+        "best",
+        "baseline",
+        "betterThanBaseline",
+      ],
+      properties: {
+        methods: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["method", "runs", "mean", "std", "withinFoldStd"],
+            properties: {
+              method: string,
+              runs: { type: "integer" },
+              mean: maybeNumber,
+              std: maybeNumber,
+              withinFoldStd: maybeNumber,
+            },
+          },
+        },
+        pairs: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["a", "b", "meanDiff", "t", "df", "p"],
+            properties: {
+              a: string,
+              b: string,
+              meanDiff: maybeNumber,
+              t: maybeNumber,
+              df: number,
+              p: maybeNumber,
+            },
+          },
+        },
+        alpha: number,
+        testTrainRatio: number,
+        best: { type: ["string", "null"] },
+        baseline: { type: ["string", "null"] },
+        betterThanBaseline: { type: "array", items: string },
+      },
+    },
+    sources: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["column", "task", "runs", "uarMean", "accuracyMean"],
+        properties: {
+          column: string,
+          task: string,
+          runs: { type: "integer" },
+          uarMean: number,
+          accuracyMean: number,
+        },
+      },
+    },
+  },
+};
 
 interface ResultsDocument extends RunResults {
   pnnc: string;
@@ -70,10 +159,13 @@ export function loadReport(dir: string): Loaded<ReportInput> {
       seconds?: number;
       specs?: { name: string }[];
     };
-    if (!Array.isArray(doc.specs) || !doc.statistics || !Array.isArray(doc.methods))
-      return { problem: `\`${join(dir, "compare.json")}\` is not a pnnc comparison` };
+    validateComparison ??= new Ajv({ allErrors: false }).compile(comparisonSchema);
+    if (!validateComparison(doc))
+      return {
+        problem: `\`${join(dir, "compare.json")}\` is not a pnnc comparison (it does not match its schema)`,
+      };
     const specs: ReportSpec[] = [];
-    for (const { name } of doc.specs) {
+    for (const { name } of doc.specs ?? []) {
       const results = readResults(join(dir, "results", `${name}.json`));
       if ("problem" in results) return results;
       const spec = readSpec(join(dir, "specs", `${name}.pnn`), name, results.value);

@@ -92,10 +92,12 @@ export function correctedTTest(
   const meanDiff = mean(d);
   const variance = sampleVariance(d);
   const se = Math.sqrt((1 / n + testTrainRatio) * variance);
-  // Identical scores: no evidence of a difference (t = 0, p = 1); a constant non-zero difference
-  // has zero variance and is as significant as it gets.
-  const t = se === 0 ? (meanDiff === 0 ? 0 : Math.sign(meanDiff) * Infinity) : meanDiff / se;
-  const p = Number.isFinite(t) ? 2 * (1 - tCdf(Math.abs(t), df)) : 0;
+  // Identical scores: no difference at all (t = 0, p = 1). Fewer than two pairs, or a constant
+  // non-zero difference, leave the variance unestimated: no p-value (NaN), so no marker either.
+  if (n >= 2 && variance === 0 && meanDiff === 0) return { meanDiff, t: 0, df, p: 1 };
+  if (n < 2 || df < 1 || !(se > 0)) return { meanDiff, t: Number.NaN, df, p: Number.NaN };
+  const t = meanDiff / se;
+  const p = 2 * (1 - tCdf(Math.abs(t), df));
   return { meanDiff, t, df, p: Math.min(1, Math.max(0, p)) };
 }
 
@@ -107,8 +109,19 @@ export interface CompareOptions {
   baseline?: string | null;
 }
 
-export function compareMethods(methods: readonly MethodScores[], opts: CompareOptions): Comparison {
+/**
+ * Every statistic is over the runs all methods share, so the table's means and the tests see the
+ * same runs (methods normally share all of them: compare runs them on identical folds).
+ */
+export function compareMethods(all: readonly MethodScores[], opts: CompareOptions): Comparison {
   const alpha = opts.alpha ?? 0.05;
+  const common = [...(all[0]?.scores.keys() ?? [])].filter((k) =>
+    all.every((m) => m.scores.has(k)),
+  );
+  const methods = all.map((m) => ({
+    method: m.method,
+    scores: new Map(common.map((k) => [k, m.scores.get(k) ?? Number.NaN])),
+  }));
   const pairs: PairTest[] = [];
   for (const [i, a] of methods.entries()) {
     for (const b of methods.slice(i + 1)) {
@@ -123,7 +136,7 @@ export function compareMethods(methods: readonly MethodScores[], opts: CompareOp
   const beats = (x: string, y: string) =>
     pairs.some(
       (p) =>
-        p.p < alpha &&
+        p.p < alpha && // NaN (no test possible) is never below alpha
         ((p.a === x && p.b === y && p.meanDiff > 0) || (p.a === y && p.b === x && p.meanDiff < 0)),
     );
   const names = methods.map((m) => m.method);

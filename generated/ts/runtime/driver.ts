@@ -101,6 +101,8 @@ export interface DriverOptions<C extends Column> {
   only?: (repeat: number, fold: number) => boolean;
   /** Off recomputes frozen sources for every batch: the same results, slower (for the bench). */
   cacheFrozen?: boolean;
+  /** Trained columns kept across runs and spec versions by content key (pnnc's column store). */
+  columns?: ColumnCache;
   /** Called after each run, before its columns are freed (checkpoints, weight dumps). */
   onRunEnd?: (
     repeat: number,
@@ -199,6 +201,7 @@ export async function runMethods<C extends Column>(
           onShared: opts.onShared,
           progress,
           cacheFrozen: opts.cacheFrozen ?? true,
+          columns: opts.columns,
         };
         await runOnce(context, method.plan, method.data, repeat, i, record, opts.onRunEnd);
         records.push(record);
@@ -226,6 +229,22 @@ export async function runMethods<C extends Column>(
   return results;
 }
 
+/** Trained columns by content key and run: `load` gives what `save` kept, or null. */
+export interface ColumnCache {
+  load(
+    key: string,
+    repeat: number,
+    fold: number,
+  ): { run: ColumnRun; weights: ReadonlyMap<string, Float32Array> } | null;
+  save(
+    key: string,
+    repeat: number,
+    fold: number,
+    run: ColumnRun,
+    variables: ReadonlyMap<string, Tf.Variable>,
+  ): void;
+}
+
 /** A column trained in this run by an earlier method, reused by later ones. */
 interface Shared<C extends Column> {
   model: C;
@@ -240,6 +259,7 @@ interface RunContext<C extends Column> {
   onShared: MethodsOptions<C>["onShared"];
   progress: (message: string) => void;
   cacheFrozen: boolean;
+  columns: ColumnCache | undefined;
 }
 
 /** The rows of one task in one run, normalised with the run's training statistics. */
@@ -334,16 +354,39 @@ async function runOnce<C extends Column>(
         const reused = key === undefined ? undefined : shared.get(key);
         let model: C;
         let run: ColumnRun;
+        let how: string;
+        const classes =
+          data.datasets.get(plan.tasks.get(column.task)?.dataset ?? "")?.tasks.get(column.task)
+            ?.classes.length ?? 0;
+        const seed = stage.settings.seed + repeat * 1000 + i;
+        const stored =
+          reused || key === undefined
+            ? null
+            : (context.columns?.load(key, repeat + 1, i + 1) ?? null);
         if (reused) {
           model = reused.model;
           run = { ...reused.run, stage: stage.id };
+          how = `shared with ${reused.method}`;
           context.onShared?.(context.method, id, reused.method);
+        } else if (stored && key !== undefined) {
+          // A column trained before, by this spec or another version of it: same key, same weights.
+          model = column.build(tf, splits.train.x.shape[1], classes, models, seed);
+          for (const [name, variable] of model.variables()) {
+            const values = stored.weights.get(name);
+            if (!values) throw new Error(`internal: stored column \`${id}\` lacks \`${name}\``);
+            tf.tidy(() => variable.assign(tf.tensor(values, variable.shape)));
+          }
+          run = {
+            ...stored.run,
+            stage: stage.id,
+            repeat: repeat + 1,
+            fold: i + 1,
+            trainFolds: variant,
+          };
+          how = "reused from the column store";
+          shared.set(key, { model, run, method: context.method });
         } else {
-          const classes = data.datasets
-            .get(plan.tasks.get(column.task)?.dataset ?? "")
-            ?.tasks.get(column.task)?.classes.length;
-          const seed = stage.settings.seed + repeat * 1000 + i;
-          model = column.build(tf, splits.train.x.shape[1], classes ?? 0, models, seed);
+          model = column.build(tf, splits.train.x.shape[1], classes, models, seed);
           const trained = trainColumn(
             tf,
             model,
@@ -367,11 +410,15 @@ async function runOnce<C extends Column>(
             bestEpoch: trained.bestEpoch,
             curve: trained.curve,
           };
-          if (key !== undefined) shared.set(key, { model, run, method: context.method });
+          how = `${run.epochsTrained} epochs`;
+          if (key !== undefined) {
+            shared.set(key, { model, run, method: context.method });
+            context.columns?.save(key, repeat + 1, i + 1, run, model.variables());
+          }
         }
         results.runs.push(run);
         progress(
-          `repeat ${repeat + 1}, fold ${i + 1}, ${context.method ? `${context.method}, ` : ""}stage ${stage.id}: ${id} UAR ${run.test.uar.toFixed(3)} (${reused ? `shared with ${reused.method}` : `${run.epochsTrained} epochs`}${variant === null ? "" : `, ${variant} training folds`})`,
+          `repeat ${repeat + 1}, fold ${i + 1}, ${context.method ? `${context.method}, ` : ""}stage ${stage.id}: ${id} UAR ${run.test.uar.toFixed(3)} (${how}${variant === null ? "" : `, ${variant} training folds`})`,
         );
         if (v === primary) {
           const previous = models.get(id);
