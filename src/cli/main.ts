@@ -219,6 +219,15 @@ function buildProgram(setExit: (code: number) => void): Command {
     );
 
   program
+    .command("upgrade")
+    .description("migrate specs to the current language version, keeping comments")
+    .argument("<files...>", "spec files or directories")
+    .option("--write", "rewrite the files in place")
+    .action(async (files: string[], opts: { write?: boolean }) =>
+      setExit((await import("./upgrade-command.js")).runUpgrade(files, opts)),
+    );
+
+  program
     .command("explain")
     .description("explain a diagnostic code, e.g. `pnnc explain PNN3008`")
     .argument("<code>", "diagnostic code")

@@ -254,6 +254,12 @@ export const catalog = {
     title: "frozen and trained",
     explanation: "A stage both trains and freezes the same column.",
   },
+  PNN3027: {
+    severity: "error",
+    title: "syntax of another language version",
+    explanation:
+      "A keyword belongs to a different language version than the spec's header declares: version 2 renamed `early_stop` to `early_stopping`. `pnnc upgrade FILE --write` migrates a version-1 spec, comments included.",
+  },
   PNN4001: {
     severity: "error",
     title: "data file unreadable",

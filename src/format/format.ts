@@ -133,7 +133,7 @@ function printStmt(s: A.Stmt, indent: string, cursor: CommentCursor): string[] {
     }
     case "early-stop":
       return [
-        `early_stop ${s.metric.raw}${s.options.map((o) => ` ${o.key} ${o.value.raw}`).join("")}`,
+        `${s.key} ${s.metric.raw}${s.options.map((o) => ` ${o.key} ${o.value.raw}`).join("")}`,
       ];
     case "folds":
       return [`folds ${s.first.raw}${s.second ? " " + s.second.raw : ""}`];

@@ -78,7 +78,30 @@ function readSettings(ctx: LoweringContext, r: BlockReader, inherited: Settings)
   return out;
 }
 
+/** Each spelling belongs to its language versions: `early_stop` until 1, `early_stopping` from 2. */
+function checkSpelling(ctx: LoweringContext, es: A.EarlyStop): void {
+  if (ctx.language >= 2 && es.key === "early_stop")
+    ctx.report(
+      "PNN3027",
+      es.keyRange,
+      "`early_stop` is spelled `early_stopping` since language version 2",
+      {
+        hint: "write `early_stopping`, or run `pnnc upgrade FILE --write`",
+      },
+    );
+  if (ctx.language === 1 && es.key === "early_stopping")
+    ctx.report(
+      "PNN3027",
+      es.keyRange,
+      "`early_stopping` needs language version 2; version 1 spells it `early_stop`",
+      {
+        hint: "run `pnnc upgrade FILE --write` to move the spec to version 2",
+      },
+    );
+}
+
 function lowerEarlyStop(ctx: LoweringContext, es: A.EarlyStop): Json {
+  checkSpelling(ctx, es);
   if (es.metric.value === "off") return null;
   const out: JsonObject = {
     metric: es.metric.value,
@@ -88,7 +111,7 @@ function lowerEarlyStop(ctx: LoweringContext, es: A.EarlyStop): Json {
   const seen = new Set<string>();
   for (const o of es.options) {
     if (seen.has(o.key)) {
-      ctx.report("PNN3002", o.keyRange, `\`${o.key}\` is set twice in this \`early_stop\``);
+      ctx.report("PNN3002", o.keyRange, `\`${o.key}\` is set twice in this \`${es.key}\``);
       continue;
     }
     seen.add(o.key);

@@ -22,6 +22,7 @@ export interface Lowered {
 export function lower(file: SourceFile, spec: A.Spec): Result<Lowered> {
   const ctx = new LoweringContext(file);
   ctx.spans.set("", spec.header.range);
+  if (typeof spec.header.version.value === "number") ctx.language = spec.header.version.value;
   const byKind = (kind: A.DeclKind) => spec.decls.filter((d) => d.kind === kind);
   const single = (kind: "training" | "evaluation"): A.Decl | undefined => {
     const [first, ...rest] = byKind(kind);

@@ -20,6 +20,9 @@ export class LoweringContext {
   readonly diagnostics: Diagnostic[] = [];
   readonly spans = new SpanIndex();
 
+  /** The header's language version (0 when it is not a number; the schema reports that). */
+  language = 0;
+
   constructor(readonly file: SourceFile) {}
 
   report(code: Code, range: Range, message: string, extras?: DiagnosticExtras): void {

@@ -123,6 +123,8 @@ export interface Lateral extends Keyed {
 
 export interface EarlyStop extends Keyed {
   kind: "early-stop";
+  /** As written: `early_stopping`, or language version 1's `early_stop`. */
+  key: "early_stopping" | "early_stop";
   metric: Literal;
   options: Option[];
 }

@@ -226,8 +226,8 @@ function earlyStop(n: C.EarlyStopStmtCstNode): A.EarlyStop {
   const c = n.children;
   return {
     kind: "early-stop",
-    key: "early_stop",
-    keyRange: tokenRange(first(c.Kw_early_stop, "early_stop")),
+    key: c.Kw_early_stopping ? "early_stopping" : "early_stop",
+    keyRange: tokenRange(first(c.Kw_early_stopping ?? c.Kw_early_stop, "early_stopping")),
     metric: literal(first(c.metric, "metric")),
     options: options(c.key, c.value),
     range: nodeRange(n),

@@ -382,7 +382,8 @@ export interface EarlyStopStmtCstNode extends CstNode {
 }
 
 export type EarlyStopStmtCstChildren = {
-  Kw_early_stop: IToken[];
+  Kw_early_stopping?: IToken[];
+  Kw_early_stop?: IToken[];
   metric: LiteralCstNode[];
   key?: IToken[];
   value?: LiteralCstNode[];

@@ -89,7 +89,7 @@ export function parse(file: SourceFile): Result<Parsed> {
       "PNN3021",
       file,
       range,
-      `language version ${version.image} is not supported; this pnnc reads version ${LANGUAGE_VERSION}`,
+      `language version ${version.image} is not supported; this pnnc reads versions 1 to ${LANGUAGE_VERSION}`,
       {
         hint:
           Number(version.image) > LANGUAGE_VERSION
@@ -270,7 +270,8 @@ function unclosedBlockBefore(
 function unsupportedVersion(tokens: IToken[]): IToken | null {
   const [pnn, version] = tokens;
   if (pnn?.image !== "pnn" || version?.tokenType !== NumberLiteral) return null;
-  return Number(version.image) === LANGUAGE_VERSION ? null : version;
+  const v = Number(version.image);
+  return Number.isInteger(v) && v >= 1 && v <= LANGUAGE_VERSION ? null : version;
 }
 
 export const MAX_DEPTH = 64;

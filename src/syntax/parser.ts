@@ -322,9 +322,15 @@ export class PnnParser extends CstParser {
     ]);
   });
 
-  /** `early_stop METRIC [patience N] [min_delta X]`, or `early_stop off`. */
+  /**
+   * `early_stopping METRIC [patience N] [min_delta X]`, or `early_stopping off`; language version 1
+   * spelled it `early_stop` (both parse; the lowering holds each to its version).
+   */
   earlyStopStmt = this.RULE("earlyStopStmt", () => {
-    this.CONSUME(kw("early_stop"));
+    this.OR1([
+      { ALT: () => this.CONSUME(kw("early_stopping")) },
+      { ALT: () => this.CONSUME(kw("early_stop")) },
+    ]);
     this.SUBRULE(this.literal, { LABEL: "metric" });
     this.MANY(() => {
       this.OR([

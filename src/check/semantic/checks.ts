@@ -66,11 +66,11 @@ export const checks: {
 
 function checkLanguageVersion(ctx: CheckContext): void {
   const v = ctx.ir.language;
-  if (v === LANGUAGE_VERSION) return;
+  if (Number.isInteger(v) && v >= 1 && v <= LANGUAGE_VERSION) return;
   ctx.report(
     "PNN3021",
     "/language",
-    `language version ${v} is not supported; this pnnc reads version ${LANGUAGE_VERSION}`,
+    `language version ${v} is not supported; this pnnc reads versions 1 to ${LANGUAGE_VERSION}`,
     {
       hint:
         v > LANGUAGE_VERSION
