@@ -184,7 +184,7 @@ describe("help and version", () => {
   it("--version prints the compiler and language versions on stdout", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
     const { stdout } = expectExit(0, "--version");
-    expect(stdout).toMatch(/^pnnc \d+\.\d+\.\d+(?:-[\w.]+)? \(language version 1\)\n$/);
+    expect(stdout).toMatch(/^pnnc \d+\.\d+\.\d+(?:-[\w.]+)? \(language version 2\)\n$/);
     expect(stdout).toContain(`pnnc ${pkg.version} `);
   });
 });

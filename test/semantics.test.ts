@@ -96,7 +96,7 @@ describe("semantic rules", () => {
   });
 
   it("reports an unsupported language version instead of the syntax errors it causes", () => {
-    expect(codes("pnn 2 t\ncolumn c { brand_new_syntax 3 }\n")).toEqual(["PNN3021"]);
+    expect(codes("pnn 3 t\ncolumn c { brand_new_syntax 3 }\n")).toEqual(["PNN3021"]);
   });
 
   it("reports a missing `}` at the next declaration, labelling the open block", () => {

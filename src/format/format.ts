@@ -166,7 +166,12 @@ function emptyList(range: A.Range): A.ItemList {
 
 function printItem(item: A.Item): string {
   if (item.last) return `${item.first.raw} .. ${item.last.raw}`;
-  if (item.layer) return `${item.first.raw}.${item.layer.raw}`;
+  // `21.22` would lex as one number: a numeric item keeps spaces around the dot (the checker
+  // rejects it anyway, but formatting must never change what a spec parses to).
+  if (item.layer)
+    return item.first.type === "number" || item.layer.type === "number"
+      ? `${item.first.raw} . ${item.layer.raw}`
+      : `${item.first.raw}.${item.layer.raw}`;
   return item.first.raw;
 }
 
