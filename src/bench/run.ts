@@ -15,6 +15,7 @@ import { runDataBench } from "./data-bench.js";
 import { runTrainBench, runWorkersBench } from "./train-bench.js";
 import { runCompileBench, runGeneratedThroughputBench } from "./codegen-bench.js";
 import { runCompareBench } from "./compare-bench.js";
+import { runStoreBench } from "./store-bench.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SIZES = [10, 100, 1000] as const;
@@ -128,13 +129,17 @@ function printColdStart(): void {
   }
 }
 
-/** `npm run bench -- codegen` or `-- compare` runs only that part. */
+/** `npm run bench -- codegen`, `-- compare` or `-- store` runs only that part. */
 async function main(only: string | undefined): Promise<void> {
   const started = performance.now();
   console.log(`pnnc bench: node ${process.version}, ${cpus().length} CPUs`);
   console.log("");
   if (only === "compare") {
     runCompareBench(ROOT);
+    return;
+  }
+  if (only === "store") {
+    runStoreBench(ROOT);
     return;
   }
   if (only === "codegen") {
@@ -163,6 +168,8 @@ async function main(only: string | undefined): Promise<void> {
   console.log("");
   await runCodegenBench();
   runCompareBench(ROOT);
+  console.log("");
+  runStoreBench(ROOT);
   console.log("");
   console.log(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
