@@ -103,6 +103,8 @@ export async function runGeneratedThroughputBench(root: string): Promise<void> {
       "wasm",
       "--workers",
       "1",
+      // Each round must train; the column store would load the first round's columns.
+      "--no-store",
       "--out",
       engineOut,
     ];

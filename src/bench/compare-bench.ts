@@ -43,7 +43,7 @@ export function runCompareBench(root: string): void {
   const two = compare("--workers", "2");
   const uncached = compare("--workers", "1", "--no-frozen-cache");
   const separate = files
-    .map((f) => time(["run", f, "--backend", "wasm", "--workers", "1"]))
+    .map((f) => time(["run", f, "--backend", "wasm", "--workers", "1", "--no-store"]))
     .reduce((a, b) => a + b, 0);
   console.log(
     "Table 2 protocol at reduced length (5 paper specs, 10 folds × 1 repeat, 3 epochs, wasm), wall s",

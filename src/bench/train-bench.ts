@@ -68,7 +68,17 @@ export function runWorkersBench(root: string): void {
     const t0 = performance.now();
     const r = spawnSync(
       process.execPath,
-      [cli, "run", "specs/quick-prognet.pnn", "--out", out, "--workers", String(workers)],
+      // --no-store: the second run must train, not load the first run's columns.
+      [
+        cli,
+        "run",
+        "specs/quick-prognet.pnn",
+        "--out",
+        out,
+        "--workers",
+        String(workers),
+        "--no-store",
+      ],
       {
         cwd: root,
         encoding: "utf8",
