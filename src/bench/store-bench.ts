@@ -21,8 +21,7 @@ export function runStoreBench(root: string): void {
     )
     .replace(/epochs \d+/, "epochs 20")
     .replace(/\n\s*early_stopping[^\n]*/, "");
-  const base = full
-    .replace(/\ncolumn dnn \{[^}]*\{[^}]*\}[^}]*\}\n/, "\n")
+  const base = withoutBlock(full, "column dnn {")
     .replace("train [dnn, prognet]", "train prognet")
     .replace(/\n\s*compare \[[^\]]*\]/, "")
     .replace(/\n\s*baseline \w+/, "");
@@ -56,4 +55,16 @@ export function runStoreBench(root: string): void {
     `  incremental / scratch ${(incremental.seconds / scratch.seconds).toFixed(2)}; the new column's share of the work ≈ ${share.toFixed(2)}`,
   );
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The text without the block that starts with `opening` (braces matched, comments ignored). */
+function withoutBlock(text: string, opening: string): string {
+  const start = text.indexOf(opening);
+  if (start < 0) throw new Error(`internal: no \`${opening}\` in the bench spec`);
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    if (text[i] === "{") depth++;
+    if (text[i] === "}" && --depth === 0) return text.slice(0, start) + text.slice(i + 1);
+  }
+  throw new Error(`internal: \`${opening}\` is not closed`);
 }
