@@ -1,6 +1,7 @@
 /**
- * pnnc's own version, read once from package.json.
- * In: nothing. Out: the version string (src/ and dist/ are both one level below the root).
+ * pnnc's versions: its own release (read once from package.json) and the language version it writes.
+ * In: nothing. Out: constants (src/ and dist/ are both one level below the root). Kept outside
+ * syntax/ and ir/ so that both can read them without importing each other.
  */
 import { readFileSync } from "node:fs";
 
@@ -9,3 +10,9 @@ export const PNNC_VERSION = (
     version: string;
   }
 ).version;
+
+/**
+ * The language version this pnnc writes; it reads every version from 1 up to it (`pnnc upgrade`
+ * migrates older specs). Version 2 renamed `early_stop` to `early_stopping`.
+ */
+export const LANGUAGE_VERSION = 2;

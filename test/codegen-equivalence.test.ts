@@ -251,7 +251,7 @@ async function runEngine(name: string, backend: BackendName) {
   if (!data || "problem" in active) throw new Error(`${name}: cannot load data or backend`);
   const weights: Weights = new Map();
   const results = await runSpec(active.tf, spec.ir, data, { onRunEnd: weightRecorder(weights) });
-  const specHash = await runHash(specDigest(JSON.stringify(spec.ir), PNNC_VERSION), [
+  const specHash = runHash(specDigest(JSON.stringify(spec.ir), PNNC_VERSION), [
     ...data.datasets.values(),
   ]);
   return { document: { specHash, ...results } as Document, weights };

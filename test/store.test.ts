@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileSpec } from "../src/compile.js";
 import { writeSynthetic } from "../src/data/synth.js";
-import { columnKeys } from "../src/engine/column-key.js";
+import { columnKeys } from "../src/store/column-key.js";
 import type { Ir } from "../src/ir/types.js";
 import { ColumnStore } from "../src/store/column-store.js";
 import { repoRoot } from "./helpers.js";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileSpec } from "../src/compile.js";
-import { LANGUAGE_VERSION } from "../src/ir/types.js";
+import { LANGUAGE_VERSION } from "../src/version.js";
 import { migrations, upgrade } from "../src/upgrade/migrations.js";
 import { repoRoot } from "./helpers.js";
 

@@ -9,11 +9,8 @@ import { catalog, isCode } from "../diagnostics/catalog.js";
 import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatSpec } from "../format/format.js";
 import { expandSpecArgs, readBytes, writeFileAtomic } from "./files.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import { emit, printDiagnostics, printJsonDiagnostics, printProblem } from "./output.js";
-
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
 
 /** Compiles each file; usage problems (missing files) are reported and turn into exit code 2. */
 function compileAll(args: string[]): { results: FrontEndResult[]; usageProblems: string[] } {

@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { compileSpec } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { loadSpecData, type SpecData } from "../data/load.js";
-import { columnKeys, datasetIdentities } from "../engine/column-key.js";
+import { columnKeys, datasetIdentities } from "../store/column-key.js";
 import { compareDocument, methodsOf, renderComparison } from "../engine/compare.js";
 import type { ColumnModel } from "../engine/column-model.js";
 import { planOf } from "../engine/run-spec.js";
@@ -22,7 +22,7 @@ import { runMethods, type Method } from "../runtime/driver.js";
 import { runHash, specDigest } from "../runtime/files.js";
 import type { RunRecord, RunResults } from "../runtime/results.js";
 import { PNNC_VERSION } from "../version.js";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import { readBytes, writeFileAtomic } from "./files.js";
 import { printDiagnostics, printProblem } from "./output.js";
 import { writeReport } from "./report-command.js";
@@ -103,7 +103,7 @@ export async function prepareCompare(
     );
     if (!quiet) printDiagnostics(loaded.diagnostics, [front.file]);
     if (!loaded.value) return EXIT_FAILED;
-    const hash = await runHash(specDigest(JSON.stringify(front.ir), PNNC_VERSION), [
+    const hash = runHash(specDigest(JSON.stringify(front.ir), PNNC_VERSION), [
       ...loaded.value.datasets.values(),
     ]);
     specs.push({ file, ir: front.ir, data: loaded.value, hash });
@@ -125,7 +125,7 @@ export async function prepareCompare(
   }
   // Paired runs need identical folds: the same table and protocol give them (folds depend on
   // nothing else); a spec on other data would silently compare different runs.
-  const identities = await Promise.all(specs.map((s) => datasetIdentities(s.data)));
+  const identities = specs.map((s) => datasetIdentities(s.data));
   const compared = methodsOf(
     specs.map((s) => s.ir),
     opts.task ?? null,

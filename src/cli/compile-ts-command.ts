@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { emitProgram, packageFiles, runtimeFiles, type EmittedFile } from "../codegen/emit.js";
 import { compileSpec } from "../compile.js";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import { readBytes, writeFileAtomic } from "./files.js";
 import { printDiagnostics, printProblem } from "./output.js";
 

@@ -12,7 +12,7 @@ import { prepareRavdess } from "../data/prepare-ravdess.js";
 import { isProblem } from "../data/problem.js";
 import { renderSummary, summarize } from "../data/summary.js";
 import { writeSynthetic } from "../data/synth.js";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import { readBytes, writeFileAtomic } from "./files.js";
 import { printDiagnostics, printJsonDiagnostics, printProblem } from "./output.js";
 

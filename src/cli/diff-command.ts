@@ -9,7 +9,7 @@ import { compileSpec } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { renderDiff, semanticDiff } from "../diff/semantic-diff.js";
 import type { Ir } from "../ir/types.js";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import { readBytes } from "./files.js";
 import { printDiagnostics, printProblem } from "./output.js";
 

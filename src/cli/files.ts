@@ -3,8 +3,9 @@
  * reading specs as bytes, and writing outputs atomically so an interrupted run never leaves half a file.
  * In: paths. Out: bytes or a usage problem as a value; atomic writes.
  */
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, basename } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic as writeAtomically } from "../runtime/atomic-files.js";
 
 export type Expanded = { files: string[]; problems: string[] };
 
@@ -69,18 +70,12 @@ export function readBytes(path: string): { bytes: Uint8Array } | { problem: stri
   }
 }
 
-/**
- * Writes via a temporary file in the same directory and a rename, which is atomic on POSIX: readers
- * see the old file or the new one, never half of one. Returns a problem instead of throwing.
- */
+/** The atomic writer (runtime/atomic-files.ts) with its failure as a problem for the user. */
 export function writeFileAtomic(path: string, content: string): string | null {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
+    writeAtomically(path, content);
     return null;
   } catch (e) {
-    rmSync(tmp, { force: true });
     return `cannot write \`${path}\`: ${reason(e, "its directory does not exist")}`;
   }
 }

@@ -5,10 +5,9 @@
  * Bad input never produces a stack trace; only an internal bug does, and only with PNNC_DEBUG=1.
  */
 import { Command, CommanderError } from "commander";
-import { LANGUAGE_VERSION } from "../ir/types.js";
-import { PNNC_VERSION } from "../version.js";
+import { LANGUAGE_VERSION, PNNC_VERSION } from "../version.js";
+import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
 import {
-  EXIT_USAGE,
   graphFormats,
   runCheck,
   runCompile,
@@ -20,8 +19,6 @@ import {
 
 /** Data commands load the CSV reader and friends; `check` and `fmt` should not pay for them. */
 const dataCommands = () => import("./data-commands.js");
-
-const EXIT_INTERNAL = 70;
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command("pnnc")

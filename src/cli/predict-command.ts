@@ -11,7 +11,7 @@ import { readTable } from "../data/read-table.js";
 import { isProblem } from "../data/problem.js";
 import { selectBackend } from "../runtime/backends.js";
 import type { CheckpointMetadata } from "../engine/checkpoint.js";
-import { EXIT_FAILED } from "./commands.js";
+import { EXIT_FAILED } from "./exit-codes.js";
 import { emit, printProblem } from "./output.js";
 
 interface ModelJson {

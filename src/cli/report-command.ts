@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { renderReport } from "../report/html.js";
 import { loadReport } from "../report/load-report.js";
-import { EXIT_FAILED, EXIT_OK } from "./commands.js";
+import { EXIT_FAILED, EXIT_OK } from "./exit-codes.js";
 import { writeFileAtomic } from "./files.js";
 import { printProblem } from "./output.js";
 

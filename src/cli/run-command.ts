@@ -18,7 +18,7 @@ import { hasErrors } from "../diagnostics/diagnostic.js";
 import { loadSpecData, type SpecData } from "../data/load.js";
 import type { Ir } from "../ir/types.js";
 import { runHash, specDigest } from "../runtime/files.js";
-import { columnKeys, datasetIdentities } from "../engine/column-key.js";
+import { columnKeys, datasetIdentities } from "../store/column-key.js";
 import { ColumnStore } from "../store/column-store.js";
 import { storeCache } from "../store/store-cache.js";
 import { BACKENDS, selectBackend, type BackendName } from "../runtime/backends.js";
@@ -28,7 +28,7 @@ import {
   type RunResults,
   type RunSpecOptions,
 } from "../engine/run-spec.js";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import { readBytes, writeFileAtomic } from "./files.js";
 import { printDiagnostics, printProblem } from "./output.js";
 import { writeReport } from "./report-command.js";
@@ -89,7 +89,7 @@ export async function prepareRun(
   const out = opts.out ?? join("results", ir.name);
   const storeDir =
     opts.store === false ? null : (opts.store ?? join(dirname(file), ".pnn", "store"));
-  const specHash = await runHash(specDigest(JSON.stringify(ir), PNNC_VERSION), [
+  const specHash = runHash(specDigest(JSON.stringify(ir), PNNC_VERSION), [
     ...data.datasets.values(),
   ]);
   const store = fileStore(join(out, "runs"), specHash, backend.name);
@@ -118,7 +118,7 @@ export async function prepareRun(
         ...(storeDir === null
           ? {}
           : {
-              keys: columnKeys(ir, await datasetIdentities(data)),
+              keys: columnKeys(ir, datasetIdentities(data)),
               columns: storeCache(
                 new ColumnStore(storeDir),
                 backend.name,

@@ -10,9 +10,9 @@ import { dirname, join } from "node:path";
 import { compileSpec } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { loadSpecData } from "../data/load.js";
-import { columnKeys, datasetIdentities } from "../engine/column-key.js";
+import { columnKeys, datasetIdentities } from "../store/column-key.js";
 import { ColumnStore } from "../store/column-store.js";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import { readBytes } from "./files.js";
 import { printDiagnostics, printProblem } from "./output.js";
 
@@ -96,8 +96,7 @@ export async function runStoreGc(specs: string[], opts: StoreOptions): Promise<n
     printDiagnostics(data.diagnostics, [front.file]);
     // Without its data a spec's keys are unknown: collecting then could delete what it needs.
     if (!data.value) return EXIT_FAILED;
-    for (const key of columnKeys(front.ir, await datasetIdentities(data.value)).values())
-      keep.add(key);
+    for (const key of columnKeys(front.ir, datasetIdentities(data.value)).values()) keep.add(key);
   }
   const store = storeOf(specs, opts);
   if (!existsSync(store.dir)) {

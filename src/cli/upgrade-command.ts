@@ -8,7 +8,7 @@
 import { compileSpec } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { upgrade } from "../upgrade/migrations.js";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./commands.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import { expandSpecArgs, readBytes, writeFileAtomic } from "./files.js";
 import { printDiagnostics, printProblem } from "./output.js";
 

@@ -105,7 +105,7 @@ const RESERVED = [
   "Plan",
   "runHash",
   "packageRoot",
-  "writeAtomic",
+  "writeFileAtomic",
   "splitDataset",
   "DatasetSplits",
   "SplitSettings",

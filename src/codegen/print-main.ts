@@ -41,7 +41,8 @@ import { parseArgs } from "node:util";
 import { BACKENDS, selectBackend, type BackendName } from "${rt}/backends.js";
 import type { Column } from "${rt}/column.js";
 import { runExperiment, type DriverOptions, type Plan } from "${rt}/driver.js";
-import { runHash, packageRoot, writeAtomic } from "${rt}/files.js";
+import { writeFileAtomic } from "${rt}/atomic-files.js";
+import { runHash, packageRoot } from "${rt}/files.js";
 import { splitDataset, type DatasetSplits, type SplitSettings } from "${rt}/folds.js";
 import type { RunResults } from "${rt}/results.js";
 import { DataError, loadRows,${linkedDatasets(model).length > 0 ? " sameFeatures," : ""} type DatasetSpec, type LoadedRows, type TaskSpec } from "${rt}/table.js";
@@ -99,12 +100,12 @@ export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {
   const document: ResultsDocument = {
     pnnc: GENERATOR,
     spec: ${str(ir.name)},
-    specHash: await runHash(SPEC_DIGEST, data.files),
+    specHash: runHash(SPEC_DIGEST, data.files),
     backend: backend.name,
     seconds: (performance.now() - started) / 1000,
     ...results,
   };
-  writeAtomic(join(opts.out ?? join("results", ${str(`${ir.name}-ts`)}), "results.json"), JSON.stringify(document, null, 2) + "\\n");
+  writeFileAtomic(join(opts.out ?? join("results", ${str(`${ir.name}-ts`)}), "results.json"), JSON.stringify(document, null, 2) + "\\n", { makeDirs: true });
   return document;
 }
 
@@ -251,7 +252,7 @@ function printLoad(model: ProgramModel): string {
 export function loadData(specDir: string): {
   datasets: Map<string, LoadedRows>;
   splits: Map<string, DatasetSplits>;
-  files: { id: string; path: string }[];
+  files: { id: string; sha256: string }[];
 } {
   const datasets = new Map<string, LoadedRows>([
 ${loads.join("\n")}
@@ -268,7 +269,7 @@ ${linkedDatasets(model)
     if ("code" in split) throw new DataError(\`dataset \\\`\${id}\\\`: \${split.message}\`);
     splits.set(id, split);
   }
-  const files = [${ir.datasets.map((d) => `{ id: ${str(d.id)}, path: resolve(specDir, ${model.datasetConsts.get(d.id)}.file) }`).join(", ")}];
+  const files = [...datasets].map(([id, rows]) => ({ id, sha256: rows.sha256 }));
   return { datasets, splits, files };
 }`;
 }

@@ -5,6 +5,7 @@
  * features, row-major float32) or a DataProblem. Normalisation is per fold, in normalize.ts.
  */
 import { isAbsolute, join } from "node:path";
+import { fileSha256 } from "../runtime/files.js";
 import type { DatasetIr, TaskIr } from "../ir/types.js";
 import { taskLabels, type TaskLabels } from "./labels.js";
 import { isProblem, type DataProblem } from "./problem.js";
@@ -20,6 +21,8 @@ export interface MissingReport {
 export interface LoadedDataset {
   id: string;
   path: string;
+  /** sha256 of the file's bytes: the one hash of it a command takes (run hash, column keys). */
+  sha256: string;
   featureNames: string[];
   rows: number;
   dims: number;
@@ -51,7 +54,8 @@ export async function loadDataset(
       checkNamedColumns(dataset, tasks, header, paths) ?? planFeatures(dataset, header, paths),
   });
   if (isProblem(table)) return table;
-  return assemble(dataset, tasks, path, table, paths);
+  const assembled = assemble(dataset, tasks, path, table, paths);
+  return isProblem(assembled) ? assembled : { ...assembled, sha256: await fileSha256(path) };
 }
 
 function assemble(
@@ -60,7 +64,7 @@ function assemble(
   path: string,
   table: RawTable,
   paths: SpecPaths,
-): LoadedDataset | DataProblem {
+): Omit<LoadedDataset, "sha256"> | DataProblem {
   const featureIdx = [...table.numeric.keys()];
   const columns = featureIdx.map((i) => table.numeric.get(i) ?? new Float32Array());
   const featureNames = featureIdx.map((i) => table.header[i] ?? "");

@@ -12,7 +12,7 @@
  * so speaker (and gender) representations span part of the emotion subspace, and knowing the speaker
  * helps undo the speaker-specific gain: transfer from speaker or gender to emotion genuinely helps.
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { openAtomic } from "../runtime/atomic-files.js";
 import { EGEMAPS_NAMES } from "./egemaps-names.js";
 import { hashSeed, Prng } from "../runtime/prng.js";
 
@@ -110,13 +110,12 @@ export function writeSynthetic(opts: SynthOptions): number {
   const base = buildModel(opts, rng);
   const model = domain === 0 ? base : shiftDomain(base, opts, domain);
   const speakerId = (s: number) => domain * 1000 + s + 1;
-  const tmp = `${opts.out}.${process.pid}.tmp`;
-  const fd = openSync(tmp, "w");
+  const file = openAtomic(opts.out);
   const z = new Float64Array(LATENT);
   const x = new Float64Array(EGEMAPS_NAMES.length);
   let rows = 0;
   try {
-    writeSync(fd, ["filename", "speaker", "gender", "emotion", ...EGEMAPS_NAMES].join(",") + "\n");
+    file.write(["filename", "speaker", "gender", "emotion", ...EGEMAPS_NAMES].join(",") + "\n");
     let chunk: string[] = [];
     for (let s = 0; s < opts.speakers; s++) {
       for (let u = 0; u < opts.utterances; u++) {
@@ -135,18 +134,16 @@ export function writeSynthetic(opts: SynthOptions): number {
         );
         rows++;
         if (chunk.length === CHUNK_ROWS) {
-          writeSync(fd, chunk.join("\n") + "\n");
+          file.write(chunk.join("\n") + "\n");
           chunk = [];
         }
       }
     }
-    if (chunk.length > 0) writeSync(fd, chunk.join("\n") + "\n");
-    closeSync(fd);
-    renameSync(tmp, opts.out);
+    if (chunk.length > 0) file.write(chunk.join("\n") + "\n");
   } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
+    file.abort();
     throw e;
   }
+  file.commit();
   return rows;
 }

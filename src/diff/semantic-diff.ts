@@ -7,7 +7,7 @@
  * In: two checked IRs. Out: a list of changes and a verdict per column.
  */
 import { createHash } from "node:crypto";
-import { columnKeys } from "../engine/column-key.js";
+import { columnKeys } from "../store/column-key.js";
 import type { ColumnIr, Ir, LateralIr } from "../ir/types.js";
 
 export interface Change {

@@ -5,8 +5,7 @@
  * (inference), and each adapter's α folded into its V (V(α·h) = (αV)·h), so no custom layer is needed.
  * In: a column model, the models it reads, metadata. Out: files in a directory, written atomically.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { replaceDirectoryAtomic } from "../runtime/atomic-files.js";
 import type * as Tf from "@tensorflow/tfjs";
 import type { ColumnModel } from "./column-model.js";
 
@@ -148,17 +147,17 @@ export async function saveCheckpoint(
     weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs ?? [] }],
     userDefinedMetadata: artifacts.userDefinedMetadata ?? metadata,
   };
-  const tmp = `${dir}.${process.pid}.tmp`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
   const data = artifacts.weightData;
   const bytes =
     data instanceof ArrayBuffer
       ? new Uint8Array(data)
       : new Uint8Array(Buffer.concat((data ?? []).map((b) => Buffer.from(b))));
-  writeFileSync(join(tmp, "weights.bin"), bytes);
-  writeFileSync(join(tmp, "model.json"), JSON.stringify(json));
-  mkdirSync(dirname(dir), { recursive: true });
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  // Replaced as a whole: model.json and weights.bin of two different saves never mix.
+  replaceDirectoryAtomic(
+    dir,
+    new Map<string, string | Uint8Array>([
+      ["weights.bin", bytes],
+      ["model.json", JSON.stringify(json)],
+    ]),
+  );
 }

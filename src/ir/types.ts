@@ -5,11 +5,6 @@
  */
 
 export const IR_VERSION = 1;
-/**
- * The language version this pnnc writes; it reads every version from 1 up to it (`pnnc upgrade`
- * migrates older specs). Version 2 renamed `early_stop` to `early_stopping`.
- */
-export const LANGUAGE_VERSION = 2;
 
 export type Activation = "linear" | "relu" | "sigmoid" | "tanh" | "elu" | "selu" | "softplus";
 export type Metric = "uar" | "accuracy" | "recall" | "confusion";

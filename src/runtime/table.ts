@@ -5,6 +5,7 @@
  * diagnostics; the differential test holds the two together. Bad data throws a DataError.
  * In: a dataset declaration, its tasks, the spec's directory. Out: rows ready for the driver.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import type { DatasetRows } from "./driver.js";
@@ -33,6 +34,8 @@ export interface TaskSpec {
 
 export interface LoadedRows extends DatasetRows {
   featureNames: string[];
+  /** sha256 of the file's bytes, taken from the one read that parsed it. */
+  sha256: string;
 }
 
 export class DataError extends Error {}
@@ -43,7 +46,7 @@ const OPENSMILE_META = new Set(["name", "frameTime"]);
 
 export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: string): LoadedRows {
   const path = isAbsolute(dataset.file) ? dataset.file : join(specDir, dataset.file);
-  const { header, rows } = readRecords(path, dataset.format);
+  const { header, rows, sha256 } = readRecords(path, dataset.format);
   const where = (r: number) => `\`${dataset.file}\` data row ${r + 1}`;
   const index = new Map(header.map((h, i) => [h, i]));
   const columnOf = (name: string) => {
@@ -96,6 +99,7 @@ export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: strin
   const text = (column: number) => kept.map((r) => (rows[r]?.[column] ?? "").trim());
   return {
     featureNames: features.map((i) => header[i] ?? ""),
+    sha256,
     dims,
     x,
     groups: group === null ? null : text(group),
@@ -157,8 +161,11 @@ function taskLabels(task: TaskSpec, raw: string[], file: string) {
 
 function readRecords(path: string, format: DatasetSpec["format"]) {
   let text: string;
+  let sha256: string;
   try {
-    text = readFileSync(path, "utf8").replace(/^\ufeff/, "");
+    const bytes = readFileSync(path);
+    sha256 = createHash("sha256").update(bytes).digest("hex");
+    text = bytes.toString("utf8").replace(/^\ufeff/, "");
   } catch (e) {
     throw new DataError(`cannot read \`${path}\`: ${(e as Error).message}`);
   }
@@ -177,7 +184,7 @@ function readRecords(path: string, format: DatasetSpec["format"]) {
         `\`${path}\` data row ${k + 1}: ${r.length} fields, but the header has ${width}`,
       );
   });
-  return { header: header.map((h) => h.trim()), rows: data };
+  return { header: header.map((h) => h.trim()), rows: data, sha256 };
 }
 
 /** RFC 4180 records: quoted fields may hold the separator, newlines and doubled quotes. */

@@ -1,5 +1,5 @@
 /**
- * The column store: trained columns kept on disk by content key (engine/column-key.ts), backend and
+ * The column store: trained columns kept on disk by content key (column-key.ts), backend and
  * run, so `pnnc run` trains only columns it has never trained and a spec that grows a column leaves
  * the old ones bit-identical. An entry is a folder `KEY2/KEY-BACKEND/rRfF/` holding `weights.bin`
  * (float32 variables, in entry order) and `entry.json` (variables, the run's metrics and curve, the
@@ -8,18 +8,11 @@
  * identical copy. An entry whose checksum or key version does not match is never used.
  * In: a store folder. Out: entries loaded, saved, listed, verified and collected.
  */
-import { createHash, randomBytes } from "node:crypto";
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { KEY_VERSION } from "../engine/column-key.js";
+import { createDirectoryAtomic } from "../runtime/atomic-files.js";
+import { KEY_VERSION } from "./column-key.js";
 import type { ColumnRun } from "../runtime/results.js";
 
 export interface EntryVariable {
@@ -90,7 +83,6 @@ export class ColumnStore {
     variables: Map<string, { shape: number[]; values: Float32Array }>,
   ): string | null {
     const final = this.entryDir(meta.key, meta.backend, meta.repeat, meta.fold);
-    const temporary = join(this.dir, `.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
     try {
       let offset = 0;
       const list: EntryVariable[] = [];
@@ -109,22 +101,17 @@ export class ColumnStore {
         sha256: sha256(bytes),
         variables: list,
       };
-      mkdirSync(temporary, { recursive: true });
-      writeFileSync(join(temporary, "weights.bin"), bytes);
-      writeFileSync(join(temporary, "entry.json"), JSON.stringify(entry, null, 1) + "\n");
-      mkdirSync(join(final, ".."), { recursive: true });
-      try {
-        renameSync(temporary, final);
-      } catch (e) {
-        // Another run stored the same column first: its entry is the same by construction.
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code !== "ENOTEMPTY" && code !== "EEXIST") throw e;
-      }
+      // When another run stored the same column first, its entry is the same by construction.
+      createDirectoryAtomic(
+        final,
+        new Map<string, string | Uint8Array>([
+          ["weights.bin", bytes],
+          ["entry.json", JSON.stringify(entry, null, 1) + "\n"],
+        ]),
+      );
       return null;
     } catch (e) {
       return `cannot write to the column store \`${this.dir}\`: ${(e as Error).message}`;
-    } finally {
-      rmSync(temporary, { recursive: true, force: true });
     }
   }
 

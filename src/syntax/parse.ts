@@ -13,7 +13,7 @@ import { buildAst } from "./cst-to-ast.js";
 import type { SpecCstNode } from "./cst.generated.js";
 import { parseTokens, pnnParser } from "./parser.js";
 import { decodeString } from "./strings.js";
-import { LANGUAGE_VERSION } from "../ir/types.js";
+import { LANGUAGE_VERSION } from "../version.js";
 import {
   BlockComment,
   ClosedString,

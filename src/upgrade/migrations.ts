@@ -5,7 +5,7 @@
  * applied, or a problem (a version that is unknown, newer than this pnnc, or not a number).
  */
 import type { IToken } from "chevrotain";
-import { LANGUAGE_VERSION } from "../ir/types.js";
+import { LANGUAGE_VERSION } from "../version.js";
 import { kw, NumberLiteral, pnnLexer } from "../syntax/tokens.js";
 
 interface Edit {

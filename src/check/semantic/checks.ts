@@ -6,7 +6,8 @@
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { SourceFile } from "../../diagnostics/source-file.js";
 import type { SpanIndex } from "../../ir/span-index.js";
-import { LANGUAGE_VERSION, type ColumnIr, type Ir, type TaskIr } from "../../ir/types.js";
+import type { ColumnIr, Ir, TaskIr } from "../../ir/types.js";
+import { LANGUAGE_VERSION } from "../../version.js";
 import { CheckContext } from "./context.js";
 import {
   checkDuplicateLinks,

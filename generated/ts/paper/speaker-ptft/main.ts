@@ -14,7 +14,8 @@ import { parseArgs } from "node:util";
 import { BACKENDS, selectBackend, type BackendName } from "../../runtime/backends.js";
 import type { Column } from "../../runtime/column.js";
 import { runExperiment, type DriverOptions, type Plan } from "../../runtime/driver.js";
-import { runHash, packageRoot, writeAtomic } from "../../runtime/files.js";
+import { writeFileAtomic } from "../../runtime/atomic-files.js";
+import { runHash, packageRoot } from "../../runtime/files.js";
 import { splitDataset, type DatasetSplits, type SplitSettings } from "../../runtime/folds.js";
 import type { RunResults } from "../../runtime/results.js";
 import {
@@ -135,7 +136,7 @@ export const evaluation: SplitSettings = {
 export function loadData(specDir: string): {
   datasets: Map<string, LoadedRows>;
   splits: Map<string, DatasetSplits>;
-  files: { id: string; path: string }[];
+  files: { id: string; sha256: string }[];
 } {
   const datasets = new Map<string, LoadedRows>([
     ["ravdess", loadRows(ravdessDataset, [speakerTask, emotionTask], specDir)],
@@ -152,7 +153,7 @@ export function loadData(specDir: string): {
     if ("code" in split) throw new DataError(`dataset \`${id}\`: ${split.message}`);
     splits.set(id, split);
   }
-  const files = [{ id: "ravdess", path: resolve(specDir, ravdessDataset.file) }];
+  const files = [...datasets].map(([id, rows]) => ({ id, sha256: rows.sha256 }));
   return { datasets, splits, files };
 }
 
@@ -186,14 +187,15 @@ export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {
   const document: ResultsDocument = {
     pnnc: GENERATOR,
     spec: "speaker_ptft",
-    specHash: await runHash(SPEC_DIGEST, data.files),
+    specHash: runHash(SPEC_DIGEST, data.files),
     backend: backend.name,
     seconds: (performance.now() - started) / 1000,
     ...results,
   };
-  writeAtomic(
+  writeFileAtomic(
     join(opts.out ?? join("results", "speaker_ptft-ts"), "results.json"),
     JSON.stringify(document, null, 2) + "\n",
+    { makeDirs: true },
   );
   return document;
 }

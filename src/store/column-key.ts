@@ -9,7 +9,6 @@
  * In: the IR and each dataset's identity (datasetIdentities). Out: column id → key (hex).
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import type { SpecData } from "../data/load.js";
 import type { ColumnIr, Ir } from "../ir/types.js";
 
@@ -20,12 +19,11 @@ import type { ColumnIr, Ir } from "../ir/types.js";
  */
 export const KEY_VERSION = 1;
 
-/** Per dataset: sha256 of its file's bytes and its fold assignment in every repeat. */
-export async function datasetIdentities(data: SpecData): Promise<Map<string, string>> {
+/** Per dataset: sha256 of its file's bytes (taken at load) and its fold assignment in every repeat. */
+export function datasetIdentities(data: SpecData): Map<string, string> {
   const out = new Map<string, string>();
   for (const [id, dataset] of data.datasets) {
-    const hash = createHash("sha256");
-    for await (const chunk of createReadStream(dataset.path)) hash.update(chunk as Buffer);
+    const hash = createHash("sha256").update(dataset.sha256);
     for (const assignment of data.splits.get(id)?.folds ?? []) {
       hash.update(new Uint8Array(assignment.fold.buffer));
     }

@@ -1,0 +1,9 @@
+/**
+ * The process exit codes of every pnnc command, in one place so scripts and docs agree.
+ * In: nothing. Out: constants: 0 ok, 1 a failed check or run, 2 a usage error, 70 an internal bug.
+ */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+/** sysexits' EX_SOFTWARE: a bug in pnnc, never a user error. */
+export const EXIT_INTERNAL = 70;
