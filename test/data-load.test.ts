@@ -646,17 +646,17 @@ function classCounts(d: LoadedDataset, task: string): Record<string, number> {
   return out;
 }
 
-describe("the CREMA-D prosody table (test/fixtures/data/cremad.pnn)", () => {
+describe("a CREMA-D-shaped table (test/fixtures/data/cremad.pnn)", () => {
   it("checks with no diagnostic at all", () => {
     expect(compileSpec(CREMAD_SPEC, CREMAD_TEXT).diagnostics).toEqual([]);
   });
 
-  it("names the shared table by a path relative to the spec", () => {
-    expect(CREMAD_CSV).toMatch(/shared\/data\/cremad_prosody\/cremad_prosody_features\.csv$/);
+  it("names a table inside the repository by a path relative to the spec", () => {
+    expect(CREMAD_CSV.startsWith(repoRoot)).toBe(true);
     expect(existsSync(CREMAD_CSV)).toBe(true);
   });
 
-  it("loads 6 prosodic features, 4900 rows, 91 speakers and the 4 classes of SOURCE.md", async () => {
+  it("loads 6 prosodic features, 66 rows, 6 speakers and the 4 classes of its SOURCE.md", async () => {
     const data = await loadOk(CREMAD_TEXT, CREMAD_DIR, CREMAD_SPEC);
     const d = data.datasets.get("cremad");
     if (!d) throw new Error("no dataset `cremad`");
@@ -669,15 +669,10 @@ describe("the CREMA-D prosody table (test/fixtures/data/cremad.pnn)", () => {
       "speech_rate",
     ]);
     expect(d.featureNames.some((f) => f.startsWith("e2v"))).toBe(false);
-    expect(d.rows).toBe(4900);
-    expect(new Set(d.groups).size).toBe(91);
+    expect(d.rows).toBe(66);
+    expect(new Set(d.groups).size).toBe(6);
     expect(d.tasks.get("emotion")?.classes).toEqual(["angry", "happy", "neutral", "sad"]);
-    expect(classCounts(d, "emotion")).toEqual({
-      angry: 1271,
-      happy: 1271,
-      neutral: 1087,
-      sad: 1271,
-    });
+    expect(classCounts(d, "emotion")).toEqual({ angry: 18, happy: 18, neutral: 12, sad: 18 });
     // `missing mean`: only the near-silent clip has gaps, in its four F0 columns.
     expect(d.missing).toEqual({ policy: "mean", rows: 1 });
     const gaps = new Set<number>();
@@ -685,7 +680,7 @@ describe("the CREMA-D prosody table (test/fixtures/data/cremad.pnn)", () => {
     expect(gaps.size).toBe(1);
     const silent = [...gaps][0] ?? -1;
     const lines = readFileSync(CREMAD_CSV, "utf8").split("\n");
-    expect(lines[(d.lines[silent] ?? 0) - 1]).toContain("1076_MTI_SAD_XX.wav");
+    expect(lines[(d.lines[silent] ?? 0) - 1]).toContain("1004_ITS_SAD_XX.wav");
     expect(Array.from(d.x.subarray(silent * 6, silent * 6 + 6))).toEqual([
       NaN,
       NaN,
@@ -701,16 +696,11 @@ describe("the CREMA-D prosody table (test/fixtures/data/cremad.pnn)", () => {
     const text = CREMAD_TEXT.replace("missing mean", "missing drop");
     const d = (await loadOk(text, CREMAD_DIR, CREMAD_SPEC)).datasets.get("cremad");
     if (!d) throw new Error("no dataset `cremad`");
-    expect(d.rows).toBe(4899);
+    expect(d.rows).toBe(65);
     expect(d.missing).toEqual({ policy: "drop", rows: 1 });
     expect(d.x.some((v) => Number.isNaN(v))).toBe(false);
-    expect(new Set(d.groups).size).toBe(91);
-    expect(classCounts(d, "emotion")).toEqual({
-      angry: 1271,
-      happy: 1271,
-      neutral: 1087,
-      sad: 1270,
-    });
+    expect(new Set(d.groups).size).toBe(6);
+    expect(classCounts(d, "emotion")).toEqual({ angry: 18, happy: 18, neutral: 12, sad: 17 });
   });
 });
 
@@ -743,11 +733,25 @@ describe("the embedded RAVDESS table through specs/paper/speaker-prognet.pnn", (
 });
 
 describe("prepare-ravdess", () => {
-  // shared/ sits beside the repository (for developers and in CI).
-  const raw = join(repoRoot, "..", "shared", "data", "ravdess_egemaps", "ravdess_egemaps88.csv");
+  /**
+   * The raw openSMILE table as it was downloaded (88 features, then `filename`, sorted by file name,
+   * with the duplicated clip present), rebuilt from the shipped copy: a clone has no raw file.
+   */
+  function rawFromEmbedded(): string {
+    const lines = readFileSync(join(repoRoot, "specs/data/ravdess_egemaps.csv"), "utf8")
+      .trimEnd()
+      .split("\n");
+    const [header = "", ...rows] = lines.map((l) => l.split(","));
+    const raw = rows.map((r) => [...r.slice(4), r[0] ?? ""]);
+    const kept = raw.find((r) => r.at(-1) === "03-01-03-01-02-01-07.wav");
+    if (!kept) throw new Error("the shipped table lost the kept clip");
+    raw.push([...kept.slice(0, -1), "03-01-03-01-02-02-07.wav"]);
+    raw.sort((a, b) => ((a.at(-1) ?? "") < (b.at(-1) ?? "") ? -1 : 1));
+    return [[...header.slice(4), "filename"], ...raw].map((r) => r.join(",")).join("\n") + "\n";
+  }
 
-  it("reproduces specs/data/ravdess_egemaps.csv byte for byte", () => {
-    const result = prepareRavdess(readFileSync(raw, "utf8"), raw);
+  it("reproduces specs/data/ravdess_egemaps.csv byte for byte from the raw table", () => {
+    const result = prepareRavdess(rawFromEmbedded(), "ravdess_egemaps88.csv");
     if (isProblem(result)) throw new Error(`${result.code}: ${result.message}`);
     expect(
       result.csv === readFileSync(join(repoRoot, "specs/data/ravdess_egemaps.csv"), "utf8"),

@@ -188,6 +188,10 @@ describe("pnnc graph", () => {
   });
 });
 
+if (!existsSync(CHROMIUM))
+  console.warn(
+    `skipping the report's browser test: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does)`,
+  );
 describe.skipIf(!existsSync(CHROMIUM))("the report in headless Chromium", () => {
   it("loads without console errors and shows the table and every chart", async () => {
     const profile = mkdtempSync(join(tmpdir(), "pnnc-chromium-"));
