@@ -56,7 +56,7 @@ export const catalog = {
     severity: "error",
     title: "empty spec",
     explanation:
-      "The file holds no declarations. A spec starts with a header such as `pnn 1 my_experiment`.",
+      "The file holds no declarations. A spec starts with a header such as `pnn 2 my_experiment`.",
   },
   PNN1009: {
     severity: "error",
@@ -224,7 +224,8 @@ export const catalog = {
   PNN3021: {
     severity: "error",
     title: "unsupported language version",
-    explanation: "This pnnc reads language version 1. `pnnc upgrade` migrates older specs.",
+    explanation:
+      "The header's language version is not one this pnnc reads: it reads versions 1 and 2 and writes 2, the current one. A spec for a newer version needs a newer pnnc; `pnnc upgrade FILE --write` migrates an older one to the current version.",
   },
   PNN3022: {
     severity: "error",

@@ -51,7 +51,7 @@ export function parse(file: SourceFile): Result<Parsed> {
   if (lexed.tokens.length === 0 && diagnostics.length === 0) {
     diagnostics.push(
       makeDiagnostic("PNN1008", file, { start: 0, end: 0 }, "the spec is empty", {
-        hint: "start with a header such as `pnn 1 my_experiment`",
+        hint: `start with a header such as \`pnn ${LANGUAGE_VERSION} my_experiment\``,
       }),
     );
     return { value: { ast: null, comments }, diagnostics };

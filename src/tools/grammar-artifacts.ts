@@ -10,6 +10,8 @@ import { dirname, join } from "node:path";
 import type { ISerializedGast } from "chevrotain";
 import { createSyntaxDiagramsCode } from "../syntax/chevrotain.js";
 import { pnnParser } from "../syntax/parser.js";
+import { migrations } from "../upgrade/migrations.js";
+import { LANGUAGE_VERSION } from "../version.js";
 import {
   BlockComment,
   Identifier,
@@ -69,7 +71,9 @@ function expression(g: Gast): string {
 export function ebnf(): string {
   const rules = pnnParser.getSerializedGastProductions() as Gast[];
   const lines = [
-    "(* The .pnn reference grammar, language version 1.",
+    `(* The .pnn reference grammar, language version ${LANGUAGE_VERSION}. It also accepts the spellings of`,
+    "   older versions; the spec's `pnn VERSION` header decides which ones it may use (PNN3027).",
+    ...migrations.map((m) => `   Version ${m.from} → ${m.to}: ${m.title}.`),
     "   Generated from pnnc's parser by `npm run gen`; a test fails when it drifts. Do not edit. *)",
     "",
   ];
