@@ -63,7 +63,7 @@ export function readCheckpoint(dir: string): Outcome<Checkpoint> {
 }
 
 /** The metadata's statistics (saved from the runtime's float64 arrays, so exact) as a Normalizer. */
-function normalizerOf(saved: CheckpointMetadata["normalization"]): Normalizer {
+export function normalizerOf(saved: CheckpointMetadata["normalization"]): Normalizer {
   const stats = (s: { mean: number[]; std: number[] }): Stats => ({
     mean: Float64Array.from(s.mean),
     std: Float64Array.from(s.std),
