@@ -1,8 +1,6 @@
 /**
- * `pnnc compare` after preparing: 1. train the pending runs (in workers, then this thread); 2. compare
- * the methods (the statistics document); 3. write each spec's results as DIR/results/NAME.json and
- * the spec as DIR/specs/NAME.pnn; 4. write DIR/compare.json, last and only over complete results, so
- * it never describes stale files; 5. write the HTML report (a failed report does not fail the comparison).
+ * `pnnc compare` after preparing: training, the statistics, and the files it writes (DIR/compare.json,
+ * DIR/results/NAME.json, DIR/specs/NAME.pnn, DIR/report.html).
  * In: a PreparedCompare and a progress callback. Out: the comparison and where things went, or why not.
  */
 import { copyFileSync, mkdirSync } from "node:fs";
@@ -25,6 +23,12 @@ export interface CompareDone {
   report: string | null;
 }
 
+/**
+ * 1. Train the pending runs (in workers, then this thread); 2. compare the methods; 3. write each
+ * spec's results and the spec itself; 4. write DIR/compare.json, last and only over complete
+ * results, so it never describes stale files; 5. write the HTML report (a failed report does not
+ * fail the comparison).
+ */
 export async function executeCompare(
   prepared: PreparedCompare,
   progress: Progress,

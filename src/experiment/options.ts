@@ -45,6 +45,36 @@ export function backendOption(text: string | undefined): Checked<BackendName | u
       };
 }
 
+/** `compare`'s options, in the order they are checked. */
+export function compareOptions(opts: {
+  workers?: string;
+  repeats?: string;
+  df?: string;
+  backend?: string;
+}): Checked<{
+  workers: number;
+  repeats: number;
+  df: number | undefined;
+  backend: BackendName | undefined;
+}> {
+  const workers = workersOption(opts.workers);
+  if ("problem" in workers) return workers;
+  const repeats = repeatsOption(opts.repeats);
+  if ("problem" in repeats) return repeats;
+  const df = dfOption(opts.df);
+  if ("problem" in df) return df;
+  const backend = backendOption(opts.backend);
+  if ("problem" in backend) return backend;
+  return {
+    value: {
+      workers: workers.value,
+      repeats: repeats.value,
+      df: df.value,
+      backend: backend.value,
+    },
+  };
+}
+
 function invalid(message: string): { problem: Problem } {
   return { problem: coded("PNN5008", message) };
 }

@@ -1,9 +1,7 @@
 /**
- * `pnnc predict`'s work: 1. read the checkpoint; 2. read the table's columns that the checkpoint was
- * trained on; 3. normalise them with the checkpoint's statistics through the runtime's own
- * normaliser (runtime/normalize.ts), so rows are prepared exactly as in training; 4. load the model
- * and predict; 5. one CSV line per row: its line in the file, the predicted class, the probabilities.
- * In: a checkpoint directory and a CSV or ARFF table. Out: the CSV text, or why not.
+ * `pnnc predict`'s work: new rows prepared with the checkpoint's statistics through the runtime's
+ * own normaliser (runtime/normalize.ts), exactly as in training, then classified by the checkpoint.
+ * In: a checkpoint directory and a CSV or ARFF table. Out: the predictions as CSV text, or why not.
  */
 import type * as Tf from "@tensorflow/tfjs";
 import { isProblem } from "../data/problem.js";
@@ -14,6 +12,11 @@ import { applyNormalizer, type Normalizer } from "../runtime/normalize.js";
 import { coded, fail, plain, succeed, type Outcome, type Problem } from "./outcome.js";
 import { readCheckpoint, type Checkpoint } from "./read-checkpoint.js";
 
+/**
+ * 1. Read the checkpoint; 2. read the table's columns the checkpoint was trained on; 3. normalise
+ * them; 4. load the model and predict; 5. one CSV line per row: its line in the file, the predicted
+ * class, one probability per class.
+ */
 export async function predict(dir: string, data: string): Promise<Outcome<{ csv: string }>> {
   // 1. The checkpoint.
   const checkpoint = readCheckpoint(dir);

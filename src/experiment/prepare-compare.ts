@@ -1,24 +1,20 @@
 /**
  * Everything `pnnc compare` does before training, shared by the main thread and worker threads:
- * 1. check the options; 2. load every spec; 3. check the protocol (distinct names, one evaluation
- * protocol); 4. check the methods (two or more, on the same runs and classes, a known baseline,
- * `--repeats` within the protocol); 5. select the backend; 6. build one driver method per spec,
- * with column keys so a column several specs declare identically trains once per run; 7. open the
- * run store and plan the pending (repeat, fold) runs.
+ * checking the options, the specs and the protocol, and planning the runs the run store lacks.
  * In: spec paths and the comparison's options. Out: a PreparedCompare whose `execute` trains, or why not.
  */
 import { join } from "node:path";
 import type { ColumnModel } from "../engine/column-model.js";
-import { methodsOf, type MethodRef } from "../engine/compare.js";
+import type { MethodRef } from "../engine/compare.js";
 import { planOf } from "../engine/run-spec.js";
 import { selectBackend, type BackendName } from "../runtime/backends.js";
 import { runMethods, type Method } from "../runtime/driver.js";
 import { specDigest } from "../runtime/files.js";
 import type { RunRecord, RunResults } from "../runtime/results.js";
-import { columnKeys, datasetIdentities } from "../store/column-key.js";
+import { columnKeys } from "../store/column-key.js";
 import { PNNC_VERSION } from "../version.js";
 import { foldsPerRepeat, loadSpec, type LoadedSpec } from "./load-spec.js";
-import { backendOption, dfOption, repeatsOption, workersOption } from "./options.js";
+import { compareOptions } from "./options.js";
 import {
   fail,
   plain,
@@ -27,14 +23,7 @@ import {
   type Problem,
   type SpecDiagnostics,
 } from "./outcome.js";
-import {
-  duplicateName,
-  otherProtocol,
-  otherRuns,
-  tooFewMethods,
-  tooManyRepeats,
-  unknownBaseline,
-} from "./protocol.js";
+import { checkComparison } from "./protocol.js";
 import { fileStore, pendingRuns } from "./run-store.js";
 
 export interface CompareOptions {
@@ -75,55 +64,42 @@ export interface PreparedCompare {
   }): Promise<RunResults[]>;
 }
 
+/**
+ * 1. Check the options; 2. load every spec; 3. check the protocol (distinct names, one evaluation
+ * protocol); 4. check the methods (two or more, on the same runs and classes) and the request
+ * (`--repeats` within the protocol, a known baseline); 5. select the backend; 6. build one driver
+ * method per spec, with column keys so a column several specs declare identically trains once per
+ * run; 7. open the run store and plan the pending (repeat, fold) runs.
+ */
 export async function prepareCompare(
   files: string[],
   opts: CompareOptions,
 ): Promise<Outcome<PreparedCompare>> {
   // 1. Options.
-  const workers = workersOption(opts.workers);
-  if ("problem" in workers) return fail("usage", [workers.problem]);
-  const repeats = repeatsOption(opts.repeats);
-  if ("problem" in repeats) return fail("usage", [repeats.problem]);
-  const df = dfOption(opts.df);
-  if ("problem" in df) return fail("usage", [df.problem]);
-  const requested = backendOption(opts.backend);
-  if ("problem" in requested) return fail("usage", [requested.problem]);
+  const options = compareOptions(opts);
+  if ("problem" in options) return fail("usage", [options.problem]);
+  const { workers, repeats, df, backend: requested } = options.value;
   // 2. Specs.
   const loaded = await loadSpecs(files);
   if (!loaded.ok) return loaded;
-  const { diagnostics } = loaded;
-  const specs = loaded.value;
+  const { diagnostics, value: specs } = loaded;
   const first = specs[0];
   if (!first) return fail("usage", [plain("no spec to compare")]);
-  const refuse = (failure: "usage" | "failed", problem: Problem) =>
-    fail(failure, [problem], diagnostics);
-  // 3. Protocol.
-  const protocol = duplicateName(specs) ?? otherProtocol(specs);
-  if (protocol) return refuse("failed", protocol);
-  // 4. Methods.
-  const identities = specs.map((s) => datasetIdentities(s.data));
-  const compared = methodsOf(
-    specs.map((s) => s.ir),
-    opts.task ?? null,
-  );
-  const few = tooFewMethods(compared);
-  if (few) return refuse("usage", few);
-  const odd = otherRuns(specs, compared.methods, identities);
-  if (odd) return refuse("failed", odd);
-  const request =
-    tooManyRepeats(repeats.value, first.ir) ?? unknownBaseline(opts.baseline, compared.methods);
-  if (request) return refuse("usage", request);
+  // 3 and 4. Protocol, methods and request.
+  const checked = checkComparison(specs, opts, repeats);
+  if ("problem" in checked) return fail(checked.failure, [checked.problem], diagnostics);
+  const { compared, identities } = checked;
   // 5. Backend.
-  const backend = await selectBackend(requested.value);
-  if ("problem" in backend) return refuse("failed", plain(backend.problem));
+  const backend = await selectBackend(requested);
+  if ("problem" in backend) return fail("failed", [plain(backend.problem)], diagnostics);
   // 6. Methods for the driver.
   const methods = driverMethods(specs, identities);
   // 7. Run store and pending runs.
   const out = opts.out ?? join("results", `compare-${specs.map((s) => s.ir.name).join("-")}`);
   const hash = specDigest(specs.map((s) => s.hash).join("\u0000"), PNNC_VERSION);
   const store = fileStore<RunRecord[]>(join(out, "runs"), hash, backend.name);
-  if (!store) return refuse("failed", plain(`cannot create \`${join(out, "runs")}\``));
-  const repeatsRun = Math.min(repeats.value, first.ir.evaluation.repeats);
+  if (!store) return fail("failed", [plain(`cannot create \`${join(out, "runs")}\``)], diagnostics);
+  const repeatsRun = Math.min(repeats, first.ir.evaluation.repeats);
   const pending = pendingRuns(store, repeatsRun, foldsPerRepeat(first.data));
   return succeed(
     {
@@ -133,10 +109,10 @@ export async function prepareCompare(
       compared,
       backend: backend.name,
       out,
-      repeats: repeats.value,
-      df: df.value,
+      repeats,
+      df,
       pending,
-      workers: Math.min(workers.value, pending.length),
+      workers: Math.min(workers, pending.length),
       shared: sharedTrainings(methods),
       unsaved: store.unsaved,
       execute: (extra) =>

@@ -2,12 +2,44 @@
  * The checks that make a comparison meaningful, over specs already checked and loaded one by one:
  * distinct names, one evaluation protocol, two or more methods, every method on the same test rows
  * and classes, and a request (`--baseline`, `--repeats`) that fits them.
- * In: loaded specs, their methods and dataset identities. Out: null, or a catalogued problem (PNN5001–PNN5006).
+ * In: loaded specs and the request. Out: the compared methods, or a catalogued problem (PNN5001–PNN5006).
  */
-import type { MethodRef } from "../engine/compare.js";
+import { methodsOf, type MethodRef } from "../engine/compare.js";
 import type { Ir } from "../ir/types.js";
+import { datasetIdentities } from "../store/column-key.js";
 import type { LoadedSpec } from "./load-spec.js";
-import { coded, type Problem } from "./outcome.js";
+import { coded, type Failure, type Problem } from "./outcome.js";
+
+/**
+ * The protocol (distinct names, one evaluation protocol: a spec problem), the methods (two or more:
+ * a usage problem; on the same runs and classes: a spec problem) and the request (`--repeats`
+ * within the protocol, a known `--baseline`: usage problems).
+ */
+export function checkComparison(
+  specs: readonly LoadedSpec[],
+  opts: { task?: string; baseline?: string },
+  repeats: number,
+):
+  | { compared: { task: string; methods: MethodRef[] }; identities: Map<string, string>[] }
+  | { failure: Failure; problem: Problem } {
+  const protocol = duplicateName(specs) ?? otherProtocol(specs);
+  if (protocol) return { failure: "failed", problem: protocol };
+  const compared = methodsOf(
+    specs.map((s) => s.ir),
+    opts.task ?? null,
+  );
+  const few = tooFewMethods(compared);
+  if (few) return { failure: "usage", problem: few };
+  const identities = specs.map((s) => datasetIdentities(s.data));
+  const odd = otherRuns(specs, compared.methods, identities);
+  if (odd) return { failure: "failed", problem: odd };
+  const first = specs[0];
+  const request =
+    (first ? tooManyRepeats(repeats, first.ir) : null) ??
+    unknownBaseline(opts.baseline, compared.methods);
+  if (request) return { failure: "usage", problem: request };
+  return { compared, identities };
+}
 
 /** The protocol every method must share, as text (to name the one that differs). */
 export function protocolOf(ir: Ir): string {
@@ -18,7 +50,7 @@ export function protocolOf(ir: Ir): string {
 }
 
 /** Spec names must be distinct: they name methods and files. */
-export function duplicateName(specs: readonly LoadedSpec[]): Problem | null {
+function duplicateName(specs: readonly LoadedSpec[]): Problem | null {
   const seen = new Set<string>();
   for (const { ir } of specs) {
     if (seen.has(ir.name))
@@ -32,7 +64,7 @@ export function duplicateName(specs: readonly LoadedSpec[]): Problem | null {
 }
 
 /** Methods are compared run by run, so every spec needs the first one's protocol. */
-export function otherProtocol(specs: readonly LoadedSpec[]): Problem | null {
+function otherProtocol(specs: readonly LoadedSpec[]): Problem | null {
   const [first, ...rest] = specs;
   if (!first) return null;
   const expected = protocolOf(first.ir);
@@ -46,7 +78,7 @@ export function otherProtocol(specs: readonly LoadedSpec[]): Problem | null {
     : null;
 }
 
-export function tooFewMethods(compared: { task: string; methods: MethodRef[] }): Problem | null {
+function tooFewMethods(compared: { task: string; methods: MethodRef[] }): Problem | null {
   const n = compared.methods.length;
   return n < 2
     ? coded(
@@ -61,7 +93,7 @@ export function tooFewMethods(compared: { task: string; methods: MethodRef[] }):
  * else), and the same task definition gives the same test rows and classes. A method on other data
  * would silently compare different runs.
  */
-export function otherRuns(
+function otherRuns(
   specs: readonly LoadedSpec[],
   methods: readonly MethodRef[],
   identities: readonly ReadonlyMap<string, string>[],
@@ -91,7 +123,7 @@ export function otherRuns(
     : null;
 }
 
-export function unknownBaseline(
+function unknownBaseline(
   baseline: string | undefined,
   methods: readonly MethodRef[],
 ): Problem | null {
@@ -104,7 +136,7 @@ export function unknownBaseline(
 }
 
 /** `--repeats N` runs the protocol's first N repeats, so N cannot exceed them. */
-export function tooManyRepeats(repeats: number, ir: Ir): Problem | null {
+function tooManyRepeats(repeats: number, ir: Ir): Problem | null {
   const protocol = ir.evaluation.repeats;
   return repeats !== Infinity && repeats > protocol
     ? coded("PNN5006", `\`--repeats ${repeats}\` exceeds the protocol's ${protocol} repeats`)

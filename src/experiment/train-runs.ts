@@ -1,9 +1,8 @@
 /**
- * Training the pending (repeat, fold) runs of a prepared run or comparison: first in worker threads
- * when there are several, each leaving its runs in the run store; then in this thread, which trains
- * what is left (everything, without workers) and reads every run back in order.
- * In: the pending pairs and worker count, a worker job, the in-thread execution, a progress callback.
- * Out: what the in-thread execution returns, or the problems of failed workers.
+ * Training a prepared run's or comparison's pending (repeat, fold) runs: in worker threads when there
+ * are several (each leaves its runs in the run store), then in this thread, which trains what is
+ * left and reads every run back in order.
+ * In: pending pairs, worker count, worker job, in-thread execution, progress. Out: its result, or failed workers' problems.
  */
 import { fail, succeed, type Outcome } from "./outcome.js";
 import { runInWorkers, type WorkerJob } from "./worker-pool.js";
