@@ -228,6 +228,9 @@ describe("pnnc compare", () => {
     const folds = pnnc("compare", "dnn.pnn", "other-folds.pnn");
     expect(folds.status).toBe(1);
     expect(folds.stderr).toContain("uses folds 4 stratified");
+    // A protocol problem is catalogued: its code (for `pnnc explain`) and hint are printed.
+    expect(folds.stderr).toMatch(/^pnnc: error\[PNN5002\]: `other-folds.pnn` uses/m);
+    expect(folds.stderr).toContain("\n  = hint: methods are compared run by run");
     expect(folds.stderr).not.toMatch(/\n\s+at /);
     const one = pnnc("compare", "dnn.pnn");
     expect(one.status).toBe(2);

@@ -3,9 +3,8 @@
  * reading specs as bytes, and writing outputs atomically so an interrupted run never leaves half a file.
  * In: paths. Out: bytes or a usage problem as a value; atomic writes.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic as writeAtomically } from "../runtime/atomic-files.js";
 
 export type Expanded = { files: string[]; problems: string[] };
 
@@ -49,33 +48,5 @@ function listSpecs(dir: string): string[] {
   return out;
 }
 
-/** What an errno means to someone who typed the path. */
-function reason(e: unknown, missing: string): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return missing;
-  if (code === "EISDIR") return "it is a directory";
-  if (code === "EACCES") return "permission denied";
-  return (e as Error).message;
-}
-
-export function readBytes(path: string): { bytes: Uint8Array } | { problem: string } {
-  try {
-    const stat = statSync(path);
-    if (!stat.isFile() && !stat.isDirectory()) {
-      return { problem: `cannot read \`${path}\`: not a regular file` };
-    }
-    return { bytes: readFileSync(path) };
-  } catch (e) {
-    return { problem: `cannot read \`${path}\`: ${reason(e, "no such file")}` };
-  }
-}
-
-/** The atomic writer (runtime/atomic-files.ts) with its failure as a problem for the user. */
-export function writeFileAtomic(path: string, content: string): string | null {
-  try {
-    writeAtomically(path, content);
-    return null;
-  } catch (e) {
-    return `cannot write \`${path}\`: ${reason(e, "its directory does not exist")}`;
-  }
-}
+/** Reading specs and writing outputs are shared with the services (src/experiment/files.ts). */
+export { readBytes, writeFileAtomic } from "../experiment/files.js";

@@ -1,9 +1,13 @@
 /**
  * How the CLI talks: diagnostics rendered for people on stderr (colour on a TTY unless NO_COLOR),
- * or as one JSON object on stdout with `--json`.
- * In: diagnostics and the files they point into. Out: text on the process streams.
+ * or as one JSON object on stdout with `--json`; problems as `pnnc: …` lines; a service's failure
+ * as an exit code.
+ * In: diagnostics and the files they point into, problems, outcomes. Out: text on the process streams.
  */
+import { catalog } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Failure, Problem, Reports } from "../experiment/outcome.js";
+import { EXIT_FAILED, EXIT_USAGE } from "./exit-codes.js";
 import type { SourceFile } from "../diagnostics/source-file.js";
 import { renderDiagnostics } from "../diagnostics/render.js";
 import { writeFileAtomic } from "./files.js";
@@ -27,8 +31,25 @@ export function printJsonDiagnostics(diagnostics: readonly Diagnostic[]): void {
   process.stdout.write(JSON.stringify({ diagnostics }, null, 2) + "\n");
 }
 
-export function printProblem(message: string): void {
-  process.stderr.write(`pnnc: ${message}\n`);
+/** `pnnc: MESSAGE`; a catalogued problem shows its severity and code (`error[PNN5002]: …`) and its hint. */
+export function printProblem(problem: string | Problem): void {
+  if (typeof problem === "string") {
+    process.stderr.write(`pnnc: ${problem}\n`);
+    return;
+  }
+  const code = problem.code ? `${catalog[problem.code].severity}[${problem.code}]: ` : "";
+  const hint = problem.hint ? `\n  = hint: ${problem.hint}` : "";
+  process.stderr.write(`pnnc: ${code}${problem.message}${hint}\n`);
+}
+
+/** What a service reports, in order: each spec's diagnostics, then the problems. */
+export function printReports(reports: Reports): void {
+  for (const { file, diagnostics } of reports.diagnostics) printDiagnostics(diagnostics, [file]);
+  reports.problems.forEach(printProblem);
+}
+
+export function exitCodeOf(failure: Failure): number {
+  return failure === "usage" ? EXIT_USAGE : EXIT_FAILED;
 }
 
 /** Writes `text` to stdout, or atomically to `path`; returns the exit code. */

@@ -1,7 +1,9 @@
 /**
  * The diagnostic catalog: every stable code with its severity, title and explanation.
  * In: nothing. Out: `catalog`, the `Code` type, and `explain(code)` for `pnnc explain`.
- * Codes never change meaning: PNN1xxx syntax, PNN2xxx schema, PNN3xxx semantic, PNN4xxx data/runtime.
+ * Codes never change meaning: PNN1xxx syntax, PNN2xxx schema, PNN3xxx semantic, PNN4xxx data/runtime,
+ * PNN5xxx protocol and comparison (specs run or compared together, and the options of `run` and
+ * `compare`; no single spec's text shows these, so they have no invalid-spec fixture).
  */
 
 export type Severity = "error" | "warning";
@@ -355,6 +357,53 @@ export const catalog = {
     title: "feature mismatch",
     explanation:
       "Datasets linked by laterals or `init from` select different feature columns from their files.",
+  },
+  PNN5001: {
+    severity: "error",
+    title: "duplicate method name",
+    explanation:
+      "Two compared specs have the same name. Methods and their result files are named after their specs, so the names must differ.",
+  },
+  PNN5002: {
+    severity: "error",
+    title: "different protocols",
+    explanation:
+      "Compared specs declare different `evaluation` protocols (folds, repeats, seed or validation folds). Methods are compared run by run, so every spec needs the same protocol.",
+  },
+  PNN5003: {
+    severity: "error",
+    title: "too few methods",
+    explanation:
+      "A comparison needs two or more methods on the compared task: one spec each, or one spec listing them in `evaluation { compare [...] }`.",
+  },
+  PNN5004: {
+    severity: "error",
+    title: "methods on different runs",
+    explanation:
+      "A compared method reads another data file or defines its task differently (label, classes, merge, drop), so its test rows differ and the paired test would be meaningless.",
+  },
+  PNN5005: {
+    severity: "error",
+    title: "unknown baseline",
+    explanation: "`--baseline` names none of the compared methods; the message lists them.",
+  },
+  PNN5006: {
+    severity: "error",
+    title: "more repeats than the protocol",
+    explanation:
+      "`--repeats N` runs the protocol's first N repeats, so N cannot exceed the `repeats` of the specs' `evaluation`.",
+  },
+  PNN5007: {
+    severity: "error",
+    title: "unknown backend",
+    explanation:
+      "`--backend` takes `gpu`, `native`, `wasm` or `cpu`. Without it pnnc uses the first of them that loads.",
+  },
+  PNN5008: {
+    severity: "error",
+    title: "invalid option value",
+    explanation:
+      "A numeric option is out of its range: `--workers` takes 1 to 64, `--repeats` and `--df` a whole number of at least 1.",
   },
 } as const satisfies Record<string, CatalogEntry>;
 

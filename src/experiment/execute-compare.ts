@@ -1,0 +1,146 @@
+/**
+ * `pnnc compare` after preparing: training, the statistics, and the files it writes (DIR/compare.json,
+ * DIR/results/NAME.json, DIR/specs/NAME.pnn, DIR/report.html).
+ * In: a PreparedCompare and a progress callback. Out: the comparison and where things went, or why not.
+ */
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { compareDocument, type ComparisonDocument } from "../engine/compare.js";
+import type { RunResults } from "../runtime/results.js";
+import { PNNC_VERSION } from "../version.js";
+import { writeFileAtomic } from "./files.js";
+import { fail, plain, succeed, type Outcome, type Problem } from "./outcome.js";
+import type { PreparedCompare } from "./prepare-compare.js";
+import { trainRuns, type Progress } from "./train-runs.js";
+import { writeReport } from "./write-report.js";
+
+export interface CompareDone {
+  comparison: ComparisonDocument;
+  seconds: number;
+  /** DIR/compare.json. */
+  path: string;
+  /** The HTML report, or null when it could not be written (a problem says why). */
+  report: string | null;
+}
+
+/**
+ * 1. Train the pending runs (in workers, then this thread); 2. compare the methods; 3. write each
+ * spec's results and the spec itself; 4. write DIR/compare.json, last and only over complete
+ * results, so it never describes stale files; 5. write the HTML report (a failed report does not
+ * fail the comparison).
+ */
+export async function executeCompare(
+  prepared: PreparedCompare,
+  progress: Progress,
+): Promise<Outcome<CompareDone>> {
+  const started = performance.now();
+  // 1. Train.
+  const trained = await train(prepared, progress);
+  if (!trained.ok) return trained;
+  const results = trained.value;
+  const seconds = (performance.now() - started) / 1000;
+  // 2. Compare.
+  const comparison = compare(prepared, results);
+  // 3. Each spec's results and the spec itself.
+  const problems = writeMethodResults(prepared, results, seconds);
+  // 4. compare.json.
+  const path = join(prepared.out, "compare.json");
+  if (problems.length === 0) {
+    const problem = writeFileAtomic(
+      path,
+      JSON.stringify(compareJson(prepared, comparison, seconds), null, 2) + "\n",
+    );
+    if (problem) problems.push(plain(problem));
+  }
+  if (problems.length > 0) return fail("failed", [...prepared.unsaved, ...problems]);
+  // 5. The report.
+  const report = writeReport(prepared.out);
+  const warnings: Problem[] = [...prepared.unsaved];
+  if ("problem" in report) warnings.push(plain(`no report: ${report.problem}`));
+  return succeed(
+    { comparison, seconds, path, report: "path" in report ? report.path : null },
+    { problems: warnings },
+  );
+}
+
+/**
+ * `--repeats N` runs the protocol's first N repeats (their folds do not depend on N); a later
+ * compare into the same directory reuses them and runs the rest.
+ */
+function train(prepared: PreparedCompare, progress: Progress): Promise<Outcome<RunResults[]>> {
+  const { options } = prepared;
+  return trainRuns(
+    prepared,
+    (pairs) => ({
+      kind: "compare",
+      files: prepared.files,
+      out: prepared.out,
+      backend: prepared.backend,
+      frozenCache: options.frozenCache,
+      task: options.task,
+      pairs,
+    }),
+    (p) => prepared.execute({ progress: p, only: (r) => r <= prepared.repeats }),
+    progress,
+  );
+}
+
+function compare(prepared: PreparedCompare, results: RunResults[]): ComparisonDocument {
+  const first = prepared.specs[0]?.data.splits.values().next().value;
+  return compareDocument(
+    prepared.specs.map((s) => s.ir),
+    results,
+    {
+      task: prepared.options.task ?? null,
+      baseline: prepared.options.baseline ?? null,
+      df: prepared.df,
+      k: first?.folds[0]?.k ?? 1,
+    },
+  );
+}
+
+function writeMethodResults(
+  prepared: PreparedCompare,
+  results: RunResults[],
+  seconds: number,
+): Problem[] {
+  const { out, specs } = prepared;
+  const problems: Problem[] = [];
+  try {
+    mkdirSync(join(out, "results"), { recursive: true });
+    mkdirSync(join(out, "specs"), { recursive: true });
+    specs.forEach((s, i) => {
+      const doc = {
+        pnnc: PNNC_VERSION,
+        spec: s.ir.name,
+        specHash: s.hash,
+        backend: prepared.backend,
+        seconds,
+        ...results[i],
+      };
+      const problem = writeFileAtomic(
+        join(out, "results", `${s.ir.name}.json`),
+        JSON.stringify(doc, null, 2) + "\n",
+      );
+      if (problem) problems.push(plain(problem));
+      copyFileSync(s.file, join(out, "specs", `${s.ir.name}.pnn`));
+    });
+  } catch (e) {
+    problems.push(plain(`cannot write into \`${out}\`: ${(e as Error).message}`));
+  }
+  return problems;
+}
+
+function compareJson(prepared: PreparedCompare, comparison: ComparisonDocument, seconds: number) {
+  const { specs } = prepared;
+  return {
+    pnnc: PNNC_VERSION,
+    backend: prepared.backend,
+    seconds,
+    specs: specs.map((s) => ({ name: s.ir.name, file: s.file, specHash: s.hash })),
+    sharedPerRun: prepared.shared,
+    /** Repeats actually run (`--repeats` may stop short of the protocol's). */
+    repeatsRun: Math.min(prepared.repeats, specs[0]?.ir.evaluation.repeats ?? 1),
+    ...comparison,
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * `pnnc run` after preparing: 1. train the pending runs (in workers, then this thread), counting the
+ * columns trained and reused; 2. write DIR/results.json atomically; 3. copy the spec beside it and
+ * write the HTML report (a failed report does not fail the run).
+ * In: a PreparedRun and a progress callback. Out: the results document and where things went, or why not.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RunResults } from "../runtime/results.js";
+import { PNNC_VERSION } from "../version.js";
+import { writeFileAtomic } from "./files.js";
+import { fail, plain, succeed, type Outcome, type Problem } from "./outcome.js";
+import type { PreparedRun } from "./prepare-run.js";
+import { trainRuns, type Progress } from "./train-runs.js";
+import { writeReport } from "./write-report.js";
+
+export type RunDocument = {
+  pnnc: string;
+  spec: string;
+  specHash: string;
+  backend: string;
+  seconds: number;
+} & RunResults;
+
+export interface RunDone {
+  document: RunDocument;
+  seconds: number;
+  /** DIR/results.json. */
+  path: string;
+  /** The HTML report, or null when it could not be written (a problem says why). */
+  report: string | null;
+  /** Columns trained and reused from the column store (from the progress messages). */
+  columns: { trained: number; reused: number };
+}
+
+export async function executeRun(
+  prepared: PreparedRun,
+  progress: Progress,
+): Promise<Outcome<RunDone>> {
+  const started = performance.now();
+  // 1. Train.
+  const columns = { trained: 0, reused: 0 };
+  const counting: Progress = (m) => {
+    if (/reused from the column store/.test(m)) columns.reused++;
+    else if (/ \(\d+ epochs/.test(m)) columns.trained++;
+    progress(m);
+  };
+  const trained = await trainRuns(
+    prepared,
+    (pairs) => ({
+      kind: "run",
+      files: [prepared.file],
+      out: prepared.out,
+      backend: prepared.backend,
+      store: prepared.storeDir ?? false,
+      pairs,
+    }),
+    (p) => prepared.execute({ progress: p }),
+    counting,
+  );
+  if (!trained.ok) return trained;
+  const seconds = (performance.now() - started) / 1000;
+  // 2. The results document.
+  const document: RunDocument = {
+    pnnc: PNNC_VERSION,
+    spec: prepared.ir.name,
+    specHash: prepared.specHash,
+    backend: prepared.backend,
+    seconds,
+    ...trained.value,
+  };
+  const path = join(prepared.out, "results.json");
+  const problem = writeFileAtomic(path, JSON.stringify(document, null, 2) + "\n");
+  if (problem) return fail("failed", [...prepared.unsaved, plain(problem)]);
+  // 3. The report, which needs the spec it came from.
+  const report = writeRunReport(prepared);
+  const problems: Problem[] = [...prepared.unsaved];
+  if ("problem" in report) problems.push(plain(`no report: ${report.problem}`));
+  return succeed(
+    { document, seconds, path, report: "path" in report ? report.path : null, columns },
+    { problems },
+  );
+}
+
+function writeRunReport(prepared: PreparedRun): { path: string } | { problem: string } {
+  const copied = writeFileAtomic(
+    join(prepared.out, "spec.pnn"),
+    readFileSync(prepared.file, "utf8"),
+  );
+  return copied ? { problem: copied } : writeReport(prepared.out);
+}

@@ -1,0 +1,124 @@
+/**
+ * `pnnc predict`'s work: new rows prepared with the checkpoint's statistics through the runtime's
+ * own normaliser (runtime/normalize.ts), exactly as in training, then classified by the checkpoint.
+ * In: a checkpoint directory and a CSV or ARFF table. Out: the predictions as CSV text, or why not.
+ */
+import type * as Tf from "@tensorflow/tfjs";
+import { isProblem } from "../data/problem.js";
+import { readTable, type RawTable } from "../data/read-table.js";
+import type { CheckpointMetadata } from "../engine/checkpoint.js";
+import { selectBackend } from "../runtime/backends.js";
+import { applyNormalizer, type Normalizer } from "../runtime/normalize.js";
+import { coded, fail, plain, succeed, type Outcome, type Problem } from "./outcome.js";
+import { readCheckpoint, type Checkpoint } from "./read-checkpoint.js";
+
+/**
+ * 1. Read the checkpoint; 2. read the table's columns the checkpoint was trained on; 3. normalise
+ * them; 4. load the model and predict; 5. one CSV line per row: its line in the file, the predicted
+ * class, one probability per class.
+ */
+export async function predict(dir: string, data: string): Promise<Outcome<{ csv: string }>> {
+  // 1. The checkpoint.
+  const checkpoint = readCheckpoint(dir);
+  if (!checkpoint.ok) return checkpoint;
+  const { meta, norm } = checkpoint.value;
+  // 2. The table.
+  const table = await readFeatureTable(data, meta);
+  if (isProblem(table)) return fail("failed", [coded(table.code, table.message, table.hint)]);
+  // 3. Features, normalised.
+  const warnings: Problem[] = [];
+  const groups = meta.normalization.group ? table.text.get(meta.normalization.group) : undefined;
+  // A table without the group column falls back to the global statistics, as an unseen group does.
+  if (norm.mode === "per_group" && !groups)
+    warnings.push(
+      plain(
+        `\`${data}\` has no \`${meta.normalization.group}\` column; using global normalisation`,
+      ),
+    );
+  const x = features(table, meta.featureNames, norm, groups ?? null);
+  // 4. The model's probabilities.
+  const probabilities = await probabilitiesOf(dir, checkpoint.value, x, table.rows);
+  if ("problem" in probabilities) return fail("failed", [probabilities.problem]);
+  // 5. CSV.
+  const lines = [["line", "predicted", ...meta.classes.map((c) => `p_${c}`)].join(",")];
+  probabilities.value.forEach((p, r) => {
+    const best = p.indexOf(Math.max(...p));
+    lines.push([table.lines[r], meta.classes[best], ...p.map((v) => v.toFixed(6))].join(","));
+  });
+  return succeed({ csv: lines.join("\n") + "\n" }, { problems: warnings });
+}
+
+/** The table with the checkpoint's feature columns (all of them, numeric) and its group column. */
+function readFeatureTable(data: string, meta: CheckpointMetadata) {
+  const features = meta.featureNames;
+  return readTable({
+    path: data,
+    shownPath: data,
+    format: data.toLowerCase().endsWith(".arff") ? "arff" : "csv",
+    keep: new Set(meta.normalization.group ? [meta.normalization.group] : []),
+    plan: (header) => {
+      const missing = features.filter((f) => !header.includes(f));
+      if (missing.length > 0) {
+        return {
+          code: "PNN4017",
+          message: `\`${data}\` lacks ${missing.length} of the checkpoint's ${features.length} feature columns, e.g. \`${missing[0]}\``,
+          hint: "predict on a table with the same feature columns as the training data",
+        };
+      }
+      return { candidates: features.map((f) => header.indexOf(f)), strict: true };
+    },
+  });
+}
+
+/**
+ * The rows' features in the checkpoint's order as a row-major float32 matrix (NaN for a missing
+ * value), normalised by `norm`: missing values become the training mean, as in training.
+ */
+export function features(
+  table: Pick<RawTable, "header" | "rows" | "numeric">,
+  names: readonly string[],
+  norm: Normalizer,
+  groups: readonly string[] | null,
+): Float32Array {
+  const dims = names.length;
+  const raw = new Float32Array(table.rows * dims);
+  names.forEach((f, j) => {
+    const column = table.numeric.get(table.header.indexOf(f));
+    for (let r = 0; r < table.rows; r++) raw[r * dims + j] = column?.[r] ?? Number.NaN;
+  });
+  const rows = Int32Array.from({ length: table.rows }, (_, r) => r);
+  return applyNormalizer(norm, raw, dims, rows, groups);
+}
+
+async function probabilitiesOf(
+  dir: string,
+  checkpoint: Checkpoint,
+  x: Float32Array,
+  rows: number,
+): Promise<{ value: number[][] } | { problem: Problem }> {
+  const backend = await selectBackend();
+  if ("problem" in backend) return { problem: plain(backend.problem) };
+  const { tf } = backend;
+  let model: Tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: checkpoint.json.modelTopology,
+        weightSpecs: checkpoint.json.weightsManifest[0]?.weights as never,
+        weightData: checkpoint.weights,
+      }),
+    );
+  } catch (e) {
+    return {
+      problem: plain(
+        `the checkpoint in \`${dir}\` is corrupt: ${(e as Error).message.split("\n")[0]}`,
+      ),
+    };
+  }
+  const dims = checkpoint.meta.featureNames.length;
+  return {
+    value: tf.tidy(
+      () => (model.predict(tf.tensor2d(x, [rows, dims])) as Tf.Tensor).arraySync() as number[][],
+    ),
+  };
+}
