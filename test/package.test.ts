@@ -231,7 +231,7 @@ describe("the npm package", () => {
       "package.json",
       "README.md",
       "dist/cli/main.js",
-      "dist/cli/run-worker.js",
+      "dist/experiment/worker.js",
       "dist/check/ir-validator.js",
       "dist/engine/results.schema.json",
       "dist/runtime-src/driver.ts",
