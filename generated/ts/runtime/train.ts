@@ -107,6 +107,10 @@ export interface TrainOptions {
   cacheFrozen?: boolean;
 }
 
+/**
+ * Trains `column` in place and leaves it at its best validation epoch (the last epoch without early
+ * stopping): `epochs` passes over the shuffled training rows, each scored on the validation split.
+ */
 export function trainColumn(
   tf: typeof Tf,
   column: Column,
@@ -115,94 +119,203 @@ export function trainColumn(
   stage: TrainingStage,
   opts: TrainOptions = {},
 ): TrainResult {
-  const frozenLayers = opts.frozenLayers ?? new Set<LayerRef>();
-  const cacheFrozen = opts.cacheFrozen ?? true;
-  const classes = column.head.bias.shape[0] ?? 0;
-  // Batches are assembled in JavaScript from row-major copies: on the wasm backend, slicing or
-  // gathering a large tensor reads all of it back every time, which cost more than the cache saved.
-  const trainX = hostRows(data.train.x);
-  const cachedRows = new Map<string, HostRows[]>();
-  if (cacheFrozen) {
-    const cache = sourceActivations(tf, column, models, data.train.x);
-    for (const [id, hs] of cache) cachedRows.set(id, hs.map(hostRows));
-    for (const hs of cache.values()) tf.dispose(hs);
-  }
-  const validationCache = data.validation
-    ? sourceActivations(tf, column, models, data.validation.x)
-    : null;
-  const optimizer = optimizerFor(tf, stage);
-  const varList = column.trainable(frozenLayers);
-  const n = data.train.y.length;
+  const trainer = startTraining(tf, column, models, data, stage, opts);
   const early = stage.earlyStopping;
-  const better = (a: number, b: number) =>
-    early?.metric === "loss" ? a < b - early.minDelta : a > b + (early?.minDelta ?? 0);
-  let best = { score: Number.NaN, epoch: 0, weights: null as Tf.Tensor[] | null };
-  let waited = 0;
+  const best = noBestYet();
   const curve: CurvePoint[] = [];
-  let step = 0;
   for (let epoch = 1; epoch <= stage.epochs; epoch++) {
-    const order = new Prng(hashSeed(stage.seed, column.id, epoch)).shuffle(
-      Array.from({ length: n }, (_, i) => i),
-    );
-    // One gather per epoch puts rows (and cached frozen activations) in this epoch's order; batches
-    // are then contiguous slices, far cheaper than a gather per batch.
-    let lossSum = tf.scalar(0);
-    for (let start = 0; start < n; start += stage.batchSize) {
-      const rows = order.slice(start, start + stage.batchSize);
-      const seed = hashSeed(stage.seed, "dropout", step++);
-      const cost: Tf.Scalar = tf.tidy(() => {
-        const xb = batchOf(tf, trainX, rows);
-        const yb = tf.oneHot(
-          tf.tensor1d(
-            Int32Array.from(rows, (r) => data.train.y[r] ?? 0),
-            "int32",
-          ),
-          classes,
-        );
-        const hidden = cacheFrozen
-          ? new Map([...cachedRows].map(([id, hs]) => [id, hs.map((h) => batchOf(tf, h, rows))]))
-          : sourceActivations(tf, column, models, xb);
-        // The optimizer sees the batch-mean loss (SGD's step must not scale with the batch size);
-        // the curve adds up mean × rows to report the epoch's mean loss.
-        const mean = optimizer.minimize(
-          () =>
-            tf.losses.softmaxCrossEntropy(
-              yb,
-              column.forward(xb, hidden, true, seed).logits,
-            ) as Tf.Scalar,
-          true,
-          varList,
-        );
-        return tf.mul(mean ?? tf.scalar(0), rows.length) as Tf.Scalar;
-      });
-      const next = tf.add(lossSum, cost) as Tf.Scalar;
-      lossSum.dispose();
-      cost.dispose();
-      lossSum = next;
-    }
-    const loss = (lossSum.dataSync()[0] ?? 0) / n;
-    lossSum.dispose();
-    const score =
-      data.validation && validationCache
-        ? validationScore(tf, column, data.validation, validationCache, early?.metric ?? "uar")
-        : null;
+    const loss = trainEpoch(trainer, epoch);
+    const score = validate(trainer, early?.metric ?? "uar");
     curve.push({ epoch, loss, validation: score });
     if (!early || score === null) continue;
-    if (Number.isNaN(best.score) || better(score, best.score)) {
-      best.weights?.forEach((w) => w.dispose());
-      best = { score, epoch, weights: varList.map((v) => v.clone()) };
-      waited = 0;
-    } else if (++waited >= early.patience) break;
+    if (keepIfBest(best, early, score, epoch, trainer.varList) === "stop") break;
   }
-  if (best.weights) varList.forEach((v, i) => v.assign(best.weights?.[i] as Tf.Tensor));
-  best.weights?.forEach((w) => w.dispose());
-  for (const hs of validationCache?.values() ?? []) hs.forEach((h) => h.dispose());
-  optimizer.dispose();
+  restoreBest(best, trainer.varList);
+  finishTraining(trainer);
   return {
     curve,
     bestEpoch: early && best.weights !== null ? best.epoch : curve.length,
     epochsTrained: curve.length,
   };
+}
+
+/** Everything one column's training reads, set up once before the first epoch. */
+interface Trainer {
+  tf: typeof Tf;
+  column: Column;
+  models: ReadonlyMap<string, Column>;
+  stage: TrainingStage;
+  classes: number;
+  /** The training rows (and labels), copied off the backend once. */
+  trainX: HostRows;
+  trainY: Int32Array;
+  /** Frozen sources' hidden activations on the training rows; empty unless `cacheFrozen`. */
+  cachedRows: Map<string, HostRows[]>;
+  cacheFrozen: boolean;
+  validation: Split | null;
+  /** Frozen sources' hidden activations on the validation rows, computed once. */
+  validationCache: Map<string, Tensor2D[]> | null;
+  optimizer: Tf.Optimizer;
+  varList: Tf.Variable[];
+  /** Batches trained so far, across epochs: each batch's dropout stream is seeded by it. */
+  step: number;
+}
+
+function startTraining(
+  tf: typeof Tf,
+  column: Column,
+  models: ReadonlyMap<string, Column>,
+  data: { train: Split; validation: Split | null },
+  stage: TrainingStage,
+  opts: TrainOptions,
+): Trainer {
+  const cacheFrozen = opts.cacheFrozen ?? true;
+  // Batches are assembled in JavaScript from row-major copies: on the wasm backend, slicing or
+  // gathering a large tensor reads all of it back every time, which cost more than the cache saved.
+  const trainX = hostRows(data.train.x);
+  const cachedRows = cacheFrozen
+    ? frozenRows(tf, column, models, data.train.x)
+    : new Map<string, HostRows[]>();
+  const validationCache = data.validation
+    ? sourceActivations(tf, column, models, data.validation.x)
+    : null;
+  return {
+    tf,
+    column,
+    models,
+    stage,
+    classes: column.head.bias.shape[0] ?? 0,
+    trainX,
+    trainY: data.train.y,
+    cachedRows,
+    cacheFrozen,
+    validation: data.validation,
+    validationCache,
+    optimizer: optimizerFor(tf, stage),
+    varList: column.trainable(opts.frozenLayers ?? new Set<LayerRef>()),
+    step: 0,
+  };
+}
+
+/** The frozen sources' hidden activations on `x`, as host copies (the frozen-activation cache). */
+function frozenRows(
+  tf: typeof Tf,
+  column: Column,
+  models: ReadonlyMap<string, Column>,
+  x: Tensor2D,
+): Map<string, HostRows[]> {
+  const cache = sourceActivations(tf, column, models, x);
+  const rows = new Map<string, HostRows[]>();
+  for (const [id, hs] of cache) rows.set(id, hs.map(hostRows));
+  for (const hs of cache.values()) tf.dispose(hs);
+  return rows;
+}
+
+function finishTraining(t: Trainer): void {
+  for (const hs of t.validationCache?.values() ?? []) hs.forEach((h) => h.dispose());
+  t.optimizer.dispose();
+}
+
+/** One pass over the training rows in this epoch's seeded order; returns the epoch's mean loss. */
+function trainEpoch(t: Trainer, epoch: number): number {
+  const { tf, stage } = t;
+  const n = t.trainY.length;
+  const order = new Prng(hashSeed(stage.seed, t.column.id, epoch)).shuffle(
+    Array.from({ length: n }, (_, i) => i),
+  );
+  // The sum stays on the backend until the epoch ends: reading it per batch would stall each step.
+  let lossSum = tf.scalar(0);
+  for (let start = 0; start < n; start += stage.batchSize) {
+    const rows = order.slice(start, start + stage.batchSize);
+    const cost = trainBatch(t, rows, hashSeed(stage.seed, "dropout", t.step++));
+    const next = tf.add(lossSum, cost) as Tf.Scalar;
+    lossSum.dispose();
+    cost.dispose();
+    lossSum = next;
+  }
+  const loss = (lossSum.dataSync()[0] ?? 0) / n;
+  lossSum.dispose();
+  return loss;
+}
+
+/** One optimizer step on the given training rows; returns the batch's summed loss. */
+function trainBatch(t: Trainer, rows: readonly number[], dropoutSeed: number): Tf.Scalar {
+  const { tf, column } = t;
+  return tf.tidy(() => {
+    const xb = batchOf(tf, t.trainX, rows);
+    const yb = tf.oneHot(
+      tf.tensor1d(
+        Int32Array.from(rows, (r) => t.trainY[r] ?? 0),
+        "int32",
+      ),
+      t.classes,
+    );
+    const hidden = t.cacheFrozen
+      ? new Map([...t.cachedRows].map(([id, hs]) => [id, hs.map((h) => batchOf(tf, h, rows))]))
+      : sourceActivations(tf, column, t.models, xb);
+    // The optimizer sees the batch-mean loss (SGD's step must not scale with the batch size);
+    // the curve adds up mean × rows to report the epoch's mean loss.
+    const mean = t.optimizer.minimize(
+      () =>
+        tf.losses.softmaxCrossEntropy(
+          yb,
+          column.forward(xb, hidden, true, dropoutSeed).logits,
+        ) as Tf.Scalar,
+      true,
+      t.varList,
+    );
+    return tf.mul(mean ?? tf.scalar(0), rows.length) as Tf.Scalar;
+  });
+}
+
+/** The epoch's validation score, or null without a validation split. */
+function validate(t: Trainer, metric: "uar" | "accuracy" | "loss"): number | null {
+  return t.validation && t.validationCache
+    ? validationScore(t.tf, t.column, t.validation, t.validationCache, metric)
+    : null;
+}
+
+type EarlyStopping = NonNullable<TrainingStage["earlyStopping"]>;
+
+/** The best epoch so far, with a copy of its weights, and how many epochs have not beaten it. */
+interface Best {
+  score: number;
+  epoch: number;
+  weights: Tf.Tensor[] | null;
+  waited: number;
+}
+
+function noBestYet(): Best {
+  return { score: Number.NaN, epoch: 0, weights: null, waited: 0 };
+}
+
+/** Keeps this epoch's weights if it beats the best by `minDelta`; "stop" once patience runs out. */
+function keepIfBest(
+  best: Best,
+  early: EarlyStopping,
+  score: number,
+  epoch: number,
+  varList: readonly Tf.Variable[],
+): "stop" | "go" {
+  const better =
+    early.metric === "loss"
+      ? score < best.score - early.minDelta
+      : score > best.score + early.minDelta;
+  if (Number.isNaN(best.score) || better) {
+    best.weights?.forEach((w) => w.dispose());
+    best.score = score;
+    best.epoch = epoch;
+    best.weights = varList.map((v) => v.clone());
+    best.waited = 0;
+    return "go";
+  }
+  return ++best.waited >= early.patience ? "stop" : "go";
+}
+
+/** Puts the best epoch's weights back (nothing to do without early stopping). */
+function restoreBest(best: Best, varList: readonly Tf.Variable[]): void {
+  if (best.weights) varList.forEach((v, i) => v.assign(best.weights?.[i] as Tf.Tensor));
+  best.weights?.forEach((w) => w.dispose());
 }
 
 function validationScore(
