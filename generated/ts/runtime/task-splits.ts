@@ -50,7 +50,12 @@ export function taskSplits<C extends Column>(
   const rows = { tf, dataset, y: labels.y, assignment, norm };
   const train = labelledRows(rows, used);
   const test = labelledRows(rows, [run.test]);
-  if (!train || !test) return null;
+  if (!train || !test) {
+    // One of them may exist: its tensor must not outlive the run it was made for.
+    train?.x.dispose();
+    test?.x.dispose();
+    return null;
+  }
   return { train, validation: labelledRows(rows, run.validation), test, norm };
 }
 
