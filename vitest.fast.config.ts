@@ -24,6 +24,7 @@ const FAST = [
   "statistics",
   "engine-metrics",
   "atomic-files",
+  "architecture",
 ];
 
 // mergeConfig would append to the base `include`; the fast set replaces it.
