@@ -9,26 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSynthetic } from "../src/data/synth.js";
-import { repoRoot } from "./helpers.js";
+import { repoRoot, synthSpecHeader } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pnnc-compare-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const common = (name: string, folds = "folds 3 stratified") => `pnn 1 ${name}
-dataset synth {
-  file "synth.csv"
-  features numeric except [speaker, gender, emotion]
-  group speaker
-}
-task gender {
-  data synth
-  label gender
-}
-task emotion {
-  data synth
-  label emotion
-}
-evaluation {
+const common = (
+  name: string,
+  folds = "folds 3 stratified",
+) => `${synthSpecHeader(name, 1)}evaluation {
   ${folds}
   repeats 2
   validation 1

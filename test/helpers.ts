@@ -28,3 +28,26 @@ export function shape(value: unknown): unknown {
     ),
   );
 }
+
+/**
+ * The start of the tiny training specs the engine and CLI tests write: a header, a synthetic table
+ * `synth.csv` (see `writeSynthetic`) and its gender and emotion tasks. Columns, training and
+ * evaluation follow in each test.
+ */
+export function synthSpecHeader(name: string, version = 2): string {
+  return `pnn ${version} ${name}
+dataset synth {
+  file "synth.csv"
+  features numeric except [speaker, gender, emotion]
+  group speaker
+}
+task gender {
+  data synth
+  label gender
+}
+task emotion {
+  data synth
+  label emotion
+}
+`;
+}

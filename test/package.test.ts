@@ -23,7 +23,7 @@ import { dirname, join, posix } from "node:path";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSynthetic } from "../src/data/synth.js";
-import { repoRoot } from "./helpers.js";
+import { repoRoot, synthSpecHeader } from "./helpers.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "pnnc-package-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -142,24 +142,7 @@ function filesUnder(dir: string, under = ""): string[] {
   });
 }
 
-const tinySpec = `pnn 2 tiny
-
-dataset synth {
-  file "synth.csv"
-  features numeric except [speaker, gender, emotion]
-  group speaker
-}
-
-task gender {
-  data synth
-  label gender
-}
-
-task emotion {
-  data synth
-  label emotion
-}
-
+const tinySpec = `${synthSpecHeader("tiny")}
 column gender {
   task gender
   layers {

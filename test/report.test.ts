@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSynthetic } from "../src/data/synth.js";
 import { renderReport } from "../src/report/html.js";
 import { loadReport } from "../src/report/load-report.js";
-import { repoRoot } from "./helpers.js";
+import { repoRoot, synthSpecHeader } from "./helpers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const dir = mkdtempSync(join(tmpdir(), "pnnc-report-"));
@@ -27,21 +27,12 @@ function pnnc(...args: string[]) {
   });
 }
 
-const spec = (name: string, body: string, stages: string, extra = "") => `pnn 1 ${name}
-dataset synth {
-  file "synth.csv"
-  features numeric except [speaker, gender, emotion]
-  group speaker
-}
-task gender {
-  data synth
-  label gender
-}
-task emotion {
-  data synth
-  label emotion
-}
-${body}
+const spec = (
+  name: string,
+  body: string,
+  stages: string,
+  extra = "",
+) => `${synthSpecHeader(name, 1)}${body}
 training {
   learning_rate 0.02
   batch 32

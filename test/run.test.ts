@@ -11,29 +11,12 @@ import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import schema from "../src/engine/results.schema.json" with { type: "json" };
 import { writeSynthetic } from "../src/data/synth.js";
-import { repoRoot } from "./helpers.js";
+import { repoRoot, synthSpecHeader } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pnnc-run-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const spec = `pnn 1 tiny
-
-dataset synth {
-  file "synth.csv"
-  features numeric except [speaker, gender, emotion]
-  group speaker
-}
-
-task gender {
-  data synth
-  label gender
-}
-
-task emotion {
-  data synth
-  label emotion
-}
-
+const spec = `${synthSpecHeader("tiny", 1)}
 column gender {
   task gender
   layers {

@@ -14,26 +14,12 @@ import { writeSynthetic } from "../src/data/synth.js";
 import { columnKeys } from "../src/store/column-key.js";
 import type { Ir } from "../src/ir/types.js";
 import { ColumnStore } from "../src/store/column-store.js";
-import { repoRoot } from "./helpers.js";
+import { repoRoot, synthSpecHeader } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pnnc-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const header = `pnn 2 grow
-dataset synth {
-  file "synth.csv"
-  features numeric except [speaker, gender, emotion]
-  group speaker
-}
-task gender {
-  data synth
-  label gender
-}
-task emotion {
-  data synth
-  label emotion
-}
-`;
+const header = synthSpecHeader("grow");
 const gender = (width = 12) =>
   `column gender {\n  task gender\n  layers { dense ${width} relu }\n}\n`;
 const emotion = `column emotion {
