@@ -5,6 +5,7 @@
  * In: the codegen model and where the runtime and the spec's directory are. Out: TypeScript source.
  */
 import type { DatasetIr, StageIr, TaskIr } from "../ir/types.js";
+import { BACKENDS } from "../runtime/vocabulary.js";
 import type { ProgramModel } from "./model.js";
 
 const str = (s: string) => JSON.stringify(s);
@@ -32,7 +33,7 @@ export function printMain(model: ProgramModel, ctx: MainContext): string {
  *   1 load every dataset   2 assign folds per repeat   3 train the stages on every fold and repeat
  *   4 write results.json in \`pnnc run\`'s format
  *
- * Usage: node main.js [--out DIR] [--backend gpu|native|wasm|cpu] [--spec-dir DIR]
+ * Usage: node main.js [--out DIR] [--backend ${BACKENDS.join("|")}] [--spec-dir DIR]
  */
 import { realpathSync } from "node:fs";
 import { join, resolve } from "node:path";

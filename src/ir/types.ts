@@ -3,11 +3,23 @@
  * In: produced by lower.ts and validated against pnn-ir.schema.json. Out: read by the checker, the
  * engines and codegen. Spans live in a separate SpanIndex, so the IR is unchanged by whitespace or comments.
  */
+import type {
+  Activation,
+  CountedFoldKind,
+  EarlyStoppingMetric,
+  FoldKind,
+  HeadActivation,
+  Metric,
+  MissingPolicy,
+  NormalizeMode,
+  OptimizerName,
+  TableFormat,
+} from "../runtime/vocabulary.js";
+
+export type { Activation, Metric } from "../runtime/vocabulary.js";
 
 export const IR_VERSION = 1;
 
-export type Activation = "linear" | "relu" | "sigmoid" | "tanh" | "elu" | "selu" | "softplus";
-export type Metric = "uar" | "accuracy" | "recall" | "confusion";
 /** A hidden layer by 1-based index (`h2` is 2), or the output layer. */
 export type LayerRef = number | "head";
 
@@ -26,11 +38,11 @@ export interface DatasetIr {
   id: string;
   /** As written in the spec: relative paths are relative to the spec file. */
   file: string;
-  format: "csv" | "opensmile" | "arff";
+  format: TableFormat;
   features: FeatureSelection;
   group: string | null;
-  normalize: "none" | "global" | "per_group";
-  missing: "error" | "drop" | "mean";
+  normalize: NormalizeMode;
+  missing: MissingPolicy;
   exclude: { column: string; values: string[] }[];
 }
 
@@ -59,7 +71,7 @@ export interface DenseLayerIr {
 export interface HeadIr {
   /** Declared output width, checked against the class count; null when left implicit. */
   units: number | null;
-  activation: "softmax";
+  activation: HeadActivation;
 }
 
 /**
@@ -88,13 +100,13 @@ export interface ColumnIr {
 }
 
 export interface OptimizerIr {
-  name: "adam" | "sgd" | "rmsprop";
+  name: OptimizerName;
   learningRate: number;
   momentum: number;
 }
 
 export interface EarlyStoppingIr {
-  metric: "uar" | "accuracy" | "loss";
+  metric: EarlyStoppingMetric;
   patience: number;
   minDelta: number;
 }
@@ -119,7 +131,7 @@ export interface StageIr {
 }
 
 export type FoldsIr =
-  { kind: "stratified" | "grouped"; k: number } | { kind: "leave_one_group_out" };
+  { kind: CountedFoldKind; k: number } | { kind: Exclude<FoldKind, CountedFoldKind> };
 
 export interface EvaluationIr {
   folds: FoldsIr;
