@@ -1,6 +1,6 @@
 /**
  * Each word list is spelled once (src/runtime/vocabulary.ts) and everything else follows it: the
- * JSON Schemas' enums, the editor grammar's value words, and the runtime types that cannot
+ * generated schemas' enums, the editor grammar's value words, and the runtime types that cannot
  * import the list yet (their equality with the list's types is checked at compile time here).
  */
 import { describe, expect, expectTypeOf, it } from "vitest";
@@ -8,7 +8,8 @@ import irSchema from "../src/ir/pnn-ir.schema.json" with { type: "json" };
 import resultsSchema from "../src/engine/results.schema.json" with { type: "json" };
 import type { FoldsIr, Ir } from "../src/ir/types.js";
 import type { FoldScheme } from "../src/runtime/folds.js";
-import type { TrainingStage } from "../src/runtime/train.js";
+import type { CurveRecord } from "../src/runtime/results.js";
+import type { CurvePoint, TrainingStage } from "../src/runtime/train.js";
 import {
   ACTIVATIONS,
   BACKENDS,
@@ -83,6 +84,7 @@ describe("vocabularies", () => {
     expectTypeOf<
       NonNullable<TrainingStage["earlyStopping"]>["metric"]
     >().toEqualTypeOf<EarlyStoppingMetric>();
+    expectTypeOf<CurvePoint>().toEqualTypeOf<CurveRecord>();
     expectTypeOf<FoldScheme>().toEqualTypeOf<FoldsIr>();
     expectTypeOf<Ir["evaluation"]["folds"]["kind"]>().toEqualTypeOf<(typeof FOLD_KINDS)[number]>();
   });

@@ -45,7 +45,7 @@ import { runExperiment, type DriverOptions, type Plan } from "${rt}/driver.js";
 import { writeFileAtomic } from "${rt}/atomic-files.js";
 import { runHash, packageRoot } from "${rt}/files.js";
 import { splitDataset, type DatasetSplits, type SplitSettings } from "${rt}/folds.js";
-import type { RunResults } from "${rt}/results.js";
+import type { ResultsDocument } from "${rt}/results.js";
 import { DataError, loadRows,${linkedDatasets(model).length > 0 ? " sameFeatures," : ""} type DatasetSpec, type LoadedRows, type TaskSpec } from "${rt}/table.js";
 import { ${model.columns.map((c) => c.className).join(", ")} } from "./columns.js";
 
@@ -80,13 +80,8 @@ export interface MainOptions {
   onRunEnd?: DriverOptions<Column>["onRunEnd"];
 }
 
-export interface ResultsDocument extends RunResults {
-  pnnc: string;
-  spec: string;
-  specHash: string;
-  backend: BackendName;
-  seconds: number;
-}
+/** What results.json holds, in \`pnnc run\`'s format. */
+export type { ResultsDocument };
 
 /** Trains and evaluates everything; writes OUT/results.json and returns what it wrote. */
 export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {
