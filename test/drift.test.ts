@@ -2,8 +2,8 @@
  * Generated files and goldens are in sync with their sources: `npm run gen` output, computed in
  * memory, must equal what is committed (the IR and results JSON Schemas, generated from their
  * TypeScript types; grammar artefacts, CST types, IR goldens, error baselines, README's diagnostic
- * table, the generated TypeScript programs). Also: the reference grammar is the parser's, and the
- * parser is valid.
+ * table, the generated TypeScript programs and the versions their package.json pins). Also: the
+ * reference grammar is the parser's, and the parser is valid.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -56,6 +56,28 @@ describe("generated artefacts", async () => {
       expect(schema["$comment"]).toContain(`${type} in ${from}`);
       expect(schema["additionalProperties"]).toBe(false);
     }
+  });
+
+  it("generated programs pin the versions pnnc's package.json pins", () => {
+    const own = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as Record<
+      string,
+      Record<string, string>
+    >;
+    const pinned = {
+      ...own["devDependencies"],
+      ...own["optionalDependencies"],
+      ...own["dependencies"],
+    };
+    const pkg = JSON.parse(
+      artifacts.find((a) => a.path === "generated/ts/package.json")?.content ?? "{}",
+    ) as Record<string, Record<string, string>>;
+    const deps = {
+      ...pkg["dependencies"],
+      ...pkg["optionalDependencies"],
+      ...pkg["devDependencies"],
+    };
+    expect(Object.keys(deps).length).toBeGreaterThanOrEqual(7);
+    for (const [name, version] of Object.entries(deps)) expect(version).toBe(pinned[name]);
   });
 
   it("the railroad diagrams need no network", () => {
