@@ -1,6 +1,7 @@
 /**
- * The committed IR schema: it accepts every IR the compiler emits and rejects broken ones, and the
- * precompiled standalone validator (used by the built CLI) agrees with a run-time compile.
+ * The committed IR schema (generated from src/ir/types.ts): it accepts every IR the compiler emits
+ * and rejects broken ones, and the precompiled standalone validator (used by the built CLI) agrees
+ * with a run-time compile.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,6 +33,15 @@ const breakers: [string, (ir: Ir) => void][] = [
   ["one-fold split", (ir) => (ir.evaluation.folds = { kind: "stratified", k: 1 })],
   ["duplicate metric", (ir) => (ir.evaluation.metrics = ["uar", "uar"])],
   ["layer 0", (ir) => ir.stages[0]!.freeze.push({ column: "x", layer: 0 })],
+  ["bad name", (ir) => (ir.name = "2fast")],
+  [
+    "non-softmax head",
+    (ir) => ((ir.columns[0]!.head as { activation: string }).activation = "relu"),
+  ],
+  ["repeated training fold count", (ir) => (ir.stages[0]!.trainFolds = [2, 2])],
+  ["one class", (ir) => (ir.tasks[0]!.classes = ["a"])],
+  ["empty file name", (ir) => (ir.datasets[0]!.file = "")],
+  ["32-bit seed overflow", (ir) => (ir.evaluation.seed = 2 ** 32)],
 ];
 
 describe("IR schema", () => {

@@ -5,6 +5,7 @@
  * In: the codegen model and where the runtime and the spec's directory are. Out: TypeScript source.
  */
 import type { DatasetIr, StageIr, TaskIr } from "../ir/types.js";
+import { BACKENDS } from "../runtime/vocabulary.js";
 import type { ProgramModel } from "./model.js";
 
 const str = (s: string) => JSON.stringify(s);
@@ -32,7 +33,7 @@ export function printMain(model: ProgramModel, ctx: MainContext): string {
  *   1 load every dataset   2 assign folds per repeat   3 train the stages on every fold and repeat
  *   4 write results.json in \`pnnc run\`'s format
  *
- * Usage: node main.js [--out DIR] [--backend gpu|native|wasm|cpu] [--spec-dir DIR]
+ * Usage: node main.js [--out DIR] [--backend ${BACKENDS.join("|")}] [--spec-dir DIR]
  */
 import { realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -44,7 +45,7 @@ import { runExperiment, type DriverOptions, type Plan } from "${rt}/driver.js";
 import { writeFileAtomic } from "${rt}/atomic-files.js";
 import { runHash, packageRoot } from "${rt}/files.js";
 import { splitDataset, type DatasetSplits, type SplitSettings } from "${rt}/folds.js";
-import type { RunResults } from "${rt}/results.js";
+import type { ResultsDocument } from "${rt}/results.js";
 import { DataError, loadRows,${linkedDatasets(model).length > 0 ? " sameFeatures," : ""} type DatasetSpec, type LoadedRows, type TaskSpec } from "${rt}/table.js";
 import { ${model.columns.map((c) => c.className).join(", ")} } from "./columns.js";
 
@@ -79,13 +80,8 @@ export interface MainOptions {
   onRunEnd?: DriverOptions<Column>["onRunEnd"];
 }
 
-export interface ResultsDocument extends RunResults {
-  pnnc: string;
-  spec: string;
-  specHash: string;
-  backend: BackendName;
-  seconds: number;
-}
+/** What results.json holds, in \`pnnc run\`'s format. */
+export type { ResultsDocument };
 
 /** Trains and evaluates everything; writes OUT/results.json and returns what it wrote. */
 export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {

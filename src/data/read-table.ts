@@ -12,9 +12,8 @@ import Papa from "papaparse";
 import { Float32Column, StringColumn } from "./columns.js";
 import { parseField } from "../runtime/parse-number.js";
 import { splitArffRow } from "../runtime/table.js";
+import type { TableFormat } from "../runtime/vocabulary.js";
 import type { DataProblem } from "./problem.js";
-
-export type TableFormat = "csv" | "opensmile" | "arff";
 
 export interface FeaturePlan {
   candidates: number[];

@@ -12,6 +12,7 @@ import {
   type JsonObject,
   type LoweringContext,
 } from "./lowering-context.js";
+import { isOneOf, LATERAL_KINDS } from "../runtime/vocabulary.js";
 
 const MAX_REPEAT = 1000;
 /** Matches the schema's limit; checked during expansion so `repeat 1000 { repeat 1000 {…} }` stays cheap. */
@@ -96,7 +97,6 @@ function lowerHead(ctx: LoweringContext, head: A.Head | undefined, path: string)
   };
 }
 
-const lateralKinds = ["linear", "adapter"];
 const adapterDefaults = { alpha: 0.01, activation: "relu" };
 
 function lowerLateral(ctx: LoweringContext, l: A.Lateral, path: string, depth: number): JsonObject {
@@ -104,12 +104,12 @@ function lowerLateral(ctx: LoweringContext, l: A.Lateral, path: string, depth: n
   const kind = l.type ? String(l.type.value) : "linear";
   if (l.type) ctx.spans.set(`${path}/kind`, l.type.range);
   const out: JsonObject = {
-    kind: lateralKinds.includes(kind) ? kind : "linear",
+    kind: isOneOf(LATERAL_KINDS, kind) ? kind : "linear",
     from: ctx.names(`${path}/from`, l.sources, "lateral sources"),
     into: lateralTargets(ctx, l.targets, `${path}/into`, depth),
   };
-  if (l.type && !lateralKinds.includes(kind)) {
-    const suggestions = closestNames(kind, lateralKinds);
+  if (l.type && !isOneOf(LATERAL_KINDS, kind)) {
+    const suggestions = closestNames(kind, LATERAL_KINDS);
     ctx.report("PNN2003", l.type.range, `unknown lateral kind \`${kind}\``, {
       hint: didYouMean(suggestions) ?? "a lateral is `linear` (Rusu Eq. 1) or `adapter` (Eq. 2)",
       suggestions,

@@ -12,6 +12,7 @@ import {
   type LoweringContext,
 } from "./lowering-context.js";
 import { layerRef } from "./lower-column.js";
+import { FOLD_KINDS, isOneOf } from "../runtime/vocabulary.js";
 
 export const trainingDefaults = {
   optimizer: "adam",
@@ -191,8 +192,6 @@ function lowerNumbers(ctx: LoweringContext, list: A.ItemList, path: string): Jso
 
 // ── evaluation ────────────────────────────────────────────────────────────────────────────────────
 
-const foldKinds = ["stratified", "grouped", "leave_one_group_out"];
-
 export function lowerEvaluation(ctx: LoweringContext, decl: A.Decl | undefined): JsonObject {
   const path = "/evaluation";
   if (decl) ctx.spans.set(path, decl.keyRange);
@@ -224,12 +223,12 @@ function lowerFolds(ctx: LoweringContext, f: A.Folds | undefined, path: string):
   const kindLit = f.first.type === "number" ? f.second : f.first;
   const kind = kindLit ? String(kindLit.value) : "stratified";
   if (kindLit) ctx.spans.set(`${path}/kind`, kindLit.range);
-  if (!foldKinds.includes(kind)) {
-    const suggestions = closestNames(kind, foldKinds);
+  if (!isOneOf(FOLD_KINDS, kind)) {
+    const suggestions = closestNames(kind, FOLD_KINDS);
     ctx.report("PNN2003", kindLit?.range ?? f.range, `unknown fold scheme \`${kind}\``, {
       hint:
         didYouMean(suggestions) ??
-        `fold schemes are ${foldKinds.map((k) => `\`${k}\``).join(", ")}`,
+        `fold schemes are ${FOLD_KINDS.map((k) => `\`${k}\``).join(", ")}`,
       suggestions,
     });
     return { kind: "stratified", k: 10 };

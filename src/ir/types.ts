@@ -1,133 +1,331 @@
 /**
  * The IR: a spec as plain JSON with every default resolved, `repeat` expanded and references checked.
- * In: produced by lower.ts and validated against pnn-ir.schema.json. Out: read by the checker, the
- * engines and codegen. Spans live in a separate SpanIndex, so the IR is unchanged by whitespace or comments.
+ * In: produced by lower.ts and validated against pnn-ir.schema.json, which `npm run gen` generates
+ * from these types (their JSDoc tags are the schema's limits). Out: read by the checker, the engines
+ * and codegen. Spans live in a separate SpanIndex, so the IR is unchanged by whitespace or comments.
  */
+import type { COUNTED_FOLD_KINDS, METRICS } from "../runtime/vocabulary.js";
+import type {
+  Activation,
+  CountedFoldKind,
+  EarlyStoppingMetric,
+  FoldKind,
+  HeadActivation,
+  MissingPolicy,
+  NormalizeMode,
+  OptimizerName,
+  TableFormat,
+} from "../runtime/vocabulary.js";
+
+export type { Activation, Metric } from "../runtime/vocabulary.js";
 
 export const IR_VERSION = 1;
 
-export type Activation = "linear" | "relu" | "sigmoid" | "tanh" | "elu" | "selu" | "softplus";
-export type Metric = "uar" | "accuracy" | "recall" | "confusion";
-/** A hidden layer by 1-based index (`h2` is 2), or the output layer. */
-export type LayerRef = number | "head";
+/**
+ * A declared name.
+ * @pattern ^[A-Za-z_][A-Za-z0-9_]*$
+ */
+export type Id = string;
 
+/**
+ * A name the spec refers to (a file, a data column, a class, a declaration).
+ * @minLength 1
+ * @maxLength 4096
+ */
+export type Text = string;
+
+/**
+ * @maxItems 100000
+ * @uniqueItems
+ */
+export type TextList = Text[];
+
+/**
+ * A layer's or an adapter's width.
+ * @asType integer
+ * @minimum 1
+ * @maximum 65536
+ */
+export type Width = number;
+
+/**
+ * Seeds the shuffles that depend on it (32 bits).
+ * @asType integer
+ * @minimum 0
+ * @maximum 4294967295
+ */
+export type Seed = number;
+
+/**
+ * A hidden layer by 1-based index (`h2` is 2).
+ * @asType integer
+ * @minimum 1
+ * @maximum 10000
+ */
+export type LayerIndex = number;
+
+/** A hidden layer by 1-based index (`h2` is 2), or the output layer. */
+export type LayerRef = LayerIndex | "head";
+
+/**
+ * A checked .pnn spec: plain JSON, every default resolved, repeat expanded. Ranges here are the
+ * language's limits on hyper-parameters.
+ * @title pnnc IR, version 1
+ */
 export interface Ir {
   irVersion: typeof IR_VERSION;
+  /**
+   * @asType integer
+   * @minimum 1
+   * @maximum 1000
+   */
   language: number;
-  name: string;
+  name: Id;
+  /** @maxItems 10000 */
   datasets: DatasetIr[];
+  /** @maxItems 10000 */
   tasks: TaskIr[];
+  /** @maxItems 100000 */
   columns: ColumnIr[];
+  /** @maxItems 100000 */
   stages: StageIr[];
   evaluation: EvaluationIr;
 }
 
 export interface DatasetIr {
-  id: string;
+  id: Id;
   /** As written in the spec: relative paths are relative to the spec file. */
-  file: string;
-  format: "csv" | "opensmile" | "arff";
+  file: Text;
+  format: TableFormat;
   features: FeatureSelection;
-  group: string | null;
-  normalize: "none" | "global" | "per_group";
-  missing: "error" | "drop" | "mean";
-  exclude: { column: string; values: string[] }[];
+  group: Text | null;
+  normalize: NormalizeMode;
+  missing: MissingPolicy;
+  exclude: ExcludeIr[];
 }
 
-export type FeatureSelection =
-  { kind: "numeric"; except: string[] } | { kind: "columns"; items: FeatureItem[] };
+/** Rows whose `column` holds one of `values` are left out. */
+export interface ExcludeIr {
+  column: Text;
+  /**
+   * @minItems 1
+   * @maxItems 100000
+   * @uniqueItems
+   */
+  values: Text[];
+}
 
-export type FeatureItem = { column: string } | { from: string; to: string };
+/** @discriminator kind */
+export type FeatureSelection =
+  | { kind: "numeric"; except: TextList }
+  | {
+      kind: "columns";
+      /**
+       * @minItems 1
+       * @maxItems 100000
+       */
+      items: FeatureItem[];
+    };
+
+export type FeatureItem = { column: Text } | { from: Text; to: Text };
 
 export interface TaskIr {
-  id: string;
-  dataset: string;
-  label: string;
+  id: Id;
+  dataset: Text;
+  label: Text;
   /** Classes in output order; null means the sorted distinct labels found in the data. */
-  classes: string[] | null;
-  merge: { from: string; to: string }[];
-  drop: string[];
+  classes: ClassList | null;
+  merge: { from: Text; to: Text }[];
+  drop: TextList;
 }
+
+/**
+ * @minItems 2
+ * @maxItems 100000
+ * @uniqueItems
+ */
+export type ClassList = Text[];
 
 export interface DenseLayerIr {
   kind: "dense";
-  units: number;
+  units: Width;
   activation: Activation;
+  /**
+   * @minimum 0
+   * @exclusiveMaximum 1
+   */
   dropout: number;
 }
 
 export interface HeadIr {
   /** Declared output width, checked against the class count; null when left implicit. */
-  units: number | null;
-  activation: "softmax";
+  units: Width | null;
+  activation: HeadActivation;
 }
 
 /**
  * A lateral link: target layer i of this column reads layer i-1 of every source column (Rusu Eq. 1/2);
  * `head` reads each source's last hidden layer.
+ * @discriminator kind
  */
 export type LateralIr =
-  | { kind: "linear"; from: string[]; into: LayerRef[] }
+  | { kind: "linear"; from: LateralSources; into: LateralTargets }
   | {
       kind: "adapter";
-      from: string[];
-      into: LayerRef[];
-      width: number;
+      from: LateralSources;
+      into: LateralTargets;
+      width: Width;
+      /**
+       * @exclusiveMinimum 0
+       * @maximum 100
+       */
       alpha: number;
       activation: Activation;
     };
 
+/**
+ * @minItems 1
+ * @maxItems 10000
+ * @uniqueItems
+ */
+export type LateralSources = Id[];
+
+/**
+ * @minItems 1
+ * @maxItems 10001
+ * @uniqueItems
+ */
+export type LateralTargets = LayerRef[];
+
 export interface ColumnIr {
-  id: string;
-  task: string;
+  id: Id;
+  task: Text;
+  /** @maxItems 10000 */
   layers: DenseLayerIr[];
   head: HeadIr;
   /** PT/FT: copy this trained column's hidden layers, then train everything with a new head. */
-  init: string | null;
+  init: Text | null;
   laterals: LateralIr[];
 }
 
 export interface OptimizerIr {
-  name: "adam" | "sgd" | "rmsprop";
+  name: OptimizerName;
+  /**
+   * @exclusiveMinimum 0
+   * @maximum 10
+   */
   learningRate: number;
+  /**
+   * @minimum 0
+   * @exclusiveMaximum 1
+   */
   momentum: number;
 }
 
 export interface EarlyStoppingIr {
-  metric: "uar" | "accuracy" | "loss";
+  metric: EarlyStoppingMetric;
+  /**
+   * @asType integer
+   * @minimum 1
+   * @maximum 1000000
+   */
   patience: number;
+  /**
+   * @minimum 0
+   * @maximum 1
+   */
   minDelta: number;
 }
 
 /** A frozen column (layer null) or one frozen layer of a column. */
 export interface FreezeIr {
-  column: string;
+  column: Text;
   layer: LayerRef | null;
 }
 
 export interface StageIr {
-  id: string;
-  train: string[];
+  id: Id;
+  /**
+   * @minItems 1
+   * @maxItems 100000
+   * @uniqueItems
+   */
+  train: Text[];
   freeze: FreezeIr[];
   optimizer: OptimizerIr;
+  /**
+   * @asType integer
+   * @minimum 1
+   * @maximum 1048576
+   */
   batchSize: number;
+  /**
+   * @asType integer
+   * @minimum 1
+   * @maximum 1000000
+   */
   epochs: number;
   earlyStopping: EarlyStoppingIr | null;
-  seed: number;
+  seed: Seed;
   /** How many of the available training folds to use (a sweep when several); null means all. */
-  trainFolds: number[] | null;
+  trainFolds: TrainFoldCounts | null;
 }
 
+/**
+ * @minItems 1
+ * @maxItems 1000
+ * @uniqueItems
+ */
+export type TrainFoldCounts = TrainFoldCount[];
+
+// Not exported, so the schema writes it inline: ajv then checks `uniqueItems` by value and reports
+// the first of two equal items, as PNN2004 always has (behind a `$ref` it would report the second).
+/**
+ * @asType integer
+ * @minimum 1
+ * @maximum 1000
+ */
+type TrainFoldCount = number;
+
+// `kind` is the word list's element type, not the CountedFoldKind alias: ajv's discriminator needs
+// the words inline, not behind a `$ref`.
+/** @discriminator kind */
 export type FoldsIr =
-  { kind: "stratified" | "grouped"; k: number } | { kind: "leave_one_group_out" };
+  | {
+      kind: (typeof COUNTED_FOLD_KINDS)[number];
+      /**
+       * @asType integer
+       * @minimum 2
+       * @maximum 1000
+       */
+      k: number;
+    }
+  | { kind: Exclude<FoldKind, CountedFoldKind> };
 
 export interface EvaluationIr {
   folds: FoldsIr;
+  /**
+   * @asType integer
+   * @minimum 1
+   * @maximum 1000
+   */
   repeats: number;
   /** Seeds the fold shuffles (repeat r uses a seed derived from it), independent of training seeds. */
-  seed: number;
+  seed: Seed;
+  /**
+   * @asType integer
+   * @minimum 0
+   * @maximum 999
+   */
   validationFolds: number;
-  metrics: Metric[];
-  compare: string[];
-  baseline: string | null;
+  // Metric's words inline rather than a `$ref` (see TrainFoldCount): a repeated metric is reported
+  // at its first occurrence.
+  /**
+   * The test-fold metrics to report.
+   * @minItems 1
+   * @uniqueItems
+   */
+  metrics: (typeof METRICS)[number][];
+  compare: TextList;
+  baseline: Text | null;
 }

@@ -10,7 +10,7 @@ import { Ajv } from "ajv";
 import { compileSpec } from "../compile.js";
 import { compareDocument, type ComparisonDocument } from "../engine/compare.js";
 import resultsSchema from "../engine/results.schema.json" with { type: "json" };
-import type { RunResults } from "../runtime/results.js";
+import type { ResultsDocument, RunResults } from "../runtime/results.js";
 import type { ReportInput, ReportSpec } from "./html.js";
 
 type Loaded<T> = { value: T } | { problem: string };
@@ -119,13 +119,6 @@ const comparisonSchema = {
     },
   },
 };
-
-interface ResultsDocument extends RunResults {
-  pnnc: string;
-  spec: string;
-  backend: string;
-  seconds: number;
-}
 
 function readResults(path: string): Loaded<ResultsDocument> {
   const json = readJson(path);

@@ -4,8 +4,9 @@
  * falls back to the global statistics). Missing values (`missing mean`) become the training mean.
  * In: raw features, training rows, groups. Out: statistics, and normalised row-major float32 copies.
  */
+import type { NormalizeMode } from "./vocabulary.js";
 
-export type NormalizeMode = "none" | "global" | "per_group";
+export type { NormalizeMode };
 
 export interface Stats {
   mean: Float64Array;

@@ -10,17 +10,18 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import type { DatasetRows } from "./driver.js";
 import { parseField } from "./parse-number.js";
+import type { MissingPolicy, TableFormat } from "./vocabulary.js";
 
 export interface DatasetSpec {
   id: string;
   /** Relative paths are relative to the spec file. */
   file: string;
-  format: "csv" | "opensmile" | "arff";
+  format: TableFormat;
   features:
     | { kind: "numeric"; except: string[] }
     | { kind: "columns"; items: ({ column: string } | { from: string; to: string })[] };
   group: string | null;
-  missing: "error" | "drop" | "mean";
+  missing: MissingPolicy;
   exclude: { column: string; values: string[] }[];
 }
 

@@ -1,7 +1,8 @@
 /**
  * Every generated or golden file of the repository, computed in memory: `npm run gen` writes them and
  * a test compares them with what is committed, so nothing can drift unnoticed.
- * In: the parser, the catalog, specs/ and test/fixtures/invalid/. Out: (path, content) pairs.
+ * In: the IR and results types, the parser, the catalog, specs/ and test/fixtures/invalid/.
+ * Out: (path, content) pairs.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -127,7 +128,18 @@ function readmeWithTable(): Artifact {
   return { path: "README.md", content };
 }
 
-export async function allArtifacts(): Promise<Artifact[]> {
+/**
+ * The IR and results JSON Schemas, from their TypeScript types. Everything else is computed through
+ * the committed IR schema, so `npm run gen` writes these first (see gen.ts).
+ */
+export async function schemaArtifacts(): Promise<Artifact[]> {
+  // Loaded on demand: the TypeScript compiler is heavy, and tests import this module for listFiles.
+  const { generateSchemas } = await import("./schemas.js");
+  return Promise.all(generateSchemas(repoRoot).map(pretty));
+}
+
+/** Every artefact but the schemas. */
+export async function derivedArtifacts(): Promise<Artifact[]> {
   return [
     await pretty({ path: "src/syntax/cst.generated.ts", content: cstTypes() }),
     { path: "grammar/pnn.ebnf", content: ebnf() },
@@ -138,4 +150,8 @@ export async function allArtifacts(): Promise<Artifact[]> {
     ...errorBaselines(),
     await pretty(readmeWithTable()),
   ];
+}
+
+export async function allArtifacts(): Promise<Artifact[]> {
+  return [...(await schemaArtifacts()), ...(await derivedArtifacts())];
 }

@@ -2,7 +2,8 @@
  * Grammar artefacts derived from the parser itself, so they cannot drift from it: the reference
  * grammar (EBNF, printed from Chevrotain's grammar model), the railroad diagrams (one self-contained
  * HTML file) and the TextMate grammar for editors.
- * In: the parser's serialized productions and the token table. Out: file contents as strings.
+ * In: the parser's serialized productions, the token table and the vocabularies. Out: file contents
+ * as strings.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -20,6 +21,18 @@ import {
   NumberLiteral,
   ClosedString,
 } from "../syntax/tokens.js";
+import {
+  ACTIVATIONS,
+  EARLY_STOPPING_METRICS,
+  FOLD_KINDS,
+  HEAD_ACTIVATIONS,
+  LATERAL_KINDS,
+  METRICS,
+  MISSING_POLICIES,
+  NORMALIZE_MODES,
+  OPTIMIZERS,
+  TABLE_FORMATS,
+} from "../runtime/vocabulary.js";
 
 type Gast = ISerializedGast & {
   name?: string;
@@ -118,12 +131,23 @@ export function railroadHtml(): string {
 }
 
 const declarationWords = ["pnn", "dataset", "task", "column", "training", "evaluation", "stage"];
-// prettier-ignore
+/** Every word of the language's vocabularies, then the few value words that are no list's. */
 const valueWords = [
-  "csv", "opensmile", "arff", "none", "global", "per_group", "error", "drop", "mean",
-  "linear", "relu", "sigmoid", "tanh", "elu", "selu", "softplus", "softmax", "adapter",
-  "adam", "sgd", "rmsprop", "uar", "accuracy", "loss", "recall", "confusion", "off",
-  "stratified", "grouped", "leave_one_group_out", "all", "hidden",
+  ...new Set([
+    ...TABLE_FORMATS,
+    ...NORMALIZE_MODES,
+    ...MISSING_POLICIES,
+    ...ACTIVATIONS,
+    ...HEAD_ACTIVATIONS,
+    ...LATERAL_KINDS,
+    ...OPTIMIZERS,
+    ...EARLY_STOPPING_METRICS,
+    ...METRICS,
+    "off",
+    ...FOLD_KINDS,
+    "all",
+    "hidden",
+  ]),
 ];
 
 /** A TextMate grammar (VS Code, Sublime, GitHub's linguist) built from the token table. */

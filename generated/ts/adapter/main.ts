@@ -17,7 +17,7 @@ import { runExperiment, type DriverOptions, type Plan } from "../runtime/driver.
 import { writeFileAtomic } from "../runtime/atomic-files.js";
 import { runHash, packageRoot } from "../runtime/files.js";
 import { splitDataset, type DatasetSplits, type SplitSettings } from "../runtime/folds.js";
-import type { RunResults } from "../runtime/results.js";
+import type { ResultsDocument } from "../runtime/results.js";
 import {
   DataError,
   loadRows,
@@ -166,13 +166,8 @@ export interface MainOptions {
   onRunEnd?: DriverOptions<Column>["onRunEnd"];
 }
 
-export interface ResultsDocument extends RunResults {
-  pnnc: string;
-  spec: string;
-  specHash: string;
-  backend: BackendName;
-  seconds: number;
-}
+/** What results.json holds, in `pnnc run`'s format. */
+export type { ResultsDocument };
 
 /** Trains and evaluates everything; writes OUT/results.json and returns what it wrote. */
 export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {

@@ -10,10 +10,10 @@
 // standard model format). tfjs-core alone registers no gradients, and its ESM subpaths do not load
 // in Node.
 import * as tf from "@tensorflow/tfjs";
+import { BACKENDS, type BackendName } from "./vocabulary.js";
 import { installWasmMatMulFix } from "./wasm-matmul.js";
 
-export type BackendName = "gpu" | "native" | "wasm" | "cpu";
-export const BACKENDS: readonly BackendName[] = ["gpu", "native", "wasm", "cpu"];
+export { BACKENDS, type BackendName };
 
 /** Package to import and the tfjs backend name it registers. */
 const candidates: Record<BackendName, { module: string; tfName: string }> = {

@@ -7,6 +7,7 @@
  */
 import type * as Tf from "@tensorflow/tfjs";
 import { hashSeed } from "./prng.js";
+import type { Activation } from "./vocabulary.js";
 
 export type Tensor2D = Tf.Tensor2D;
 
@@ -123,7 +124,7 @@ export class VariableMaker {
   }
 }
 
-export type Activation = "linear" | "relu" | "sigmoid" | "tanh" | "elu" | "selu" | "softplus";
+export type { Activation };
 
 /*
  * The forward pass's building blocks. ColumnModel and generated columns call the same ones in the

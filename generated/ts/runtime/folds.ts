@@ -7,10 +7,11 @@
  *   leave_one_group_out  one fold per group
  */
 import { hashSeed, Prng } from "./prng.js";
+import type { CountedFoldKind, FoldKind } from "./vocabulary.js";
 
 /** The spec's `folds` setting (the IR's FoldsIr). */
 export type FoldScheme =
-  { kind: "stratified" | "grouped"; k: number } | { kind: "leave_one_group_out" };
+  { kind: CountedFoldKind; k: number } | { kind: Exclude<FoldKind, CountedFoldKind> };
 
 /** Why folds cannot be assigned; pnnc turns it into a located diagnostic. */
 export interface FoldProblem {

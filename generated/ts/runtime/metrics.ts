@@ -5,13 +5,27 @@
  * In: labels, predictions, class count. Out: plain numbers (JSON-ready).
  */
 
+/**
+ * A proportion.
+ * @minimum 0
+ * @maximum 1
+ */
+export type Unit = number;
+
+/**
+ * How many rows.
+ * @asType integer
+ * @minimum 0
+ */
+export type Count = number;
+
 export interface Metrics {
-  uar: number;
-  accuracy: number;
+  uar: Unit;
+  accuracy: Unit;
   /** Recall per class; null for a class absent from the true labels. */
-  recall: (number | null)[];
+  recall: (Unit | null)[];
   /** confusion[true][predicted] counts. */
-  confusion: number[][];
+  confusion: Count[][];
 }
 
 export function metrics(

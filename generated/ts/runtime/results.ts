@@ -1,28 +1,46 @@
 /**
  * The results of a run, as `pnnc run` and every generated program write them (results.json): per
  * (repeat, fold, column) test metrics and learning curves, the forgetting table and a summary.
+ * `npm run gen` generates results.schema.json from ResultsDocument; JSDoc tags are its limits.
  * In: finished column runs. Out: the summary rows (mean ± std of test UAR per column and variant).
  */
-import type { Metrics } from "./metrics.js";
-import type { CurvePoint } from "./train.js";
+import type { Metrics, Unit } from "./metrics.js";
+import type { BackendName } from "./vocabulary.js";
+
+/**
+ * A 1-based count or position (repeat, fold, epoch, number of runs).
+ * @asType integer
+ * @minimum 1
+ */
+export type Ordinal = number;
+
+/**
+ * One epoch of a learning curve: train.ts's CurvePoint, with the limits results.json keeps (a test
+ * holds the two types equal).
+ */
+export interface CurveRecord {
+  epoch: Ordinal;
+  loss: number;
+  validation: number | null;
+}
 
 export interface ColumnRun {
-  repeat: number;
-  fold: number;
+  repeat: Ordinal;
+  fold: Ordinal;
   stage: string;
   column: string;
   task: string;
   /** The `train_folds` variant (null: all training folds). */
-  trainFolds: number | null;
+  trainFolds: Ordinal | null;
   test: Metrics;
-  epochsTrained: number;
-  bestEpoch: number;
-  curve: CurvePoint[];
+  epochsTrained: Ordinal;
+  bestEpoch: Ordinal;
+  curve: CurveRecord[];
 }
 
 export interface Forgetting {
-  repeat: number;
-  fold: number;
+  repeat: Ordinal;
+  fold: Ordinal;
   column: string;
   /**
    * null: the column itself, re-evaluated (frozen, so the change must be exactly 0). Otherwise the
@@ -30,19 +48,24 @@ export interface Forgetting {
    */
   via: string | null;
   afterStage: string;
-  uarBefore: number;
-  uarAfter: number;
+  uarBefore: Unit;
+  uarAfter: Unit;
+  /**
+   * @minimum -1
+   * @maximum 1
+   */
   change: number;
 }
 
 export interface SummaryRow {
   column: string;
   task: string;
-  trainFolds: number | null;
-  runs: number;
-  uarMean: number;
+  trainFolds: Ordinal | null;
+  runs: Ordinal;
+  uarMean: Unit;
+  /** @minimum 0 */
   uarStd: number;
-  accuracyMean: number;
+  accuracyMean: Unit;
 }
 
 /** The results of one (repeat, fold) run: what a resumed run can skip. */
@@ -55,6 +78,28 @@ export interface RunResults extends RunRecord {
   summary: SummaryRow[];
   /** Class names per task, in the order of the metrics' class indices. */
   classes?: Record<string, string[]>;
+}
+
+/**
+ * results.json: a run's results and what produced them.
+ * @title pnnc run results, version 1
+ */
+export interface ResultsDocument extends RunResults {
+  /** The version of pnnc that ran the spec or generated the program. */
+  pnnc: string;
+  /** The spec's name. */
+  spec: string;
+  /**
+   * sha256 of the compiled spec and its data files' bytes.
+   * @pattern ^[0-9a-f]{64}$
+   */
+  specHash: string;
+  backend: BackendName;
+  /**
+   * Wall-clock time of the run.
+   * @minimum 0
+   */
+  seconds: number;
 }
 
 export function summarize(runs: ColumnRun[]): SummaryRow[] {
