@@ -79,7 +79,7 @@ describe("vocabularies", () => {
   });
 
   it("type the runtime's and the IR's copies alike (checked by tsc)", () => {
-    // train.ts still spells these unions out; they must stay the lists' types.
+    // The runtime and the IR name these separately; they must stay the lists' types.
     expectTypeOf<TrainingStage["optimizer"]["name"]>().toEqualTypeOf<OptimizerName>();
     expectTypeOf<
       NonNullable<TrainingStage["earlyStopping"]>["metric"]

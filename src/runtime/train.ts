@@ -9,13 +9,15 @@ import type * as Tf from "@tensorflow/tfjs";
 import type { Column, LayerRef, Tensor2D } from "./column.js";
 import { hashSeed, Prng } from "./prng.js";
 import { metrics } from "./metrics.js";
+import type { CurveRecord } from "./results.js";
+import type { EarlyStoppingMetric, OptimizerName } from "./vocabulary.js";
 
 /** A training stage's settings (the IR's StageIr, minus what only the driver needs). */
 export interface TrainingStage {
-  optimizer: { name: "adam" | "sgd" | "rmsprop"; learningRate: number; momentum: number };
+  optimizer: { name: OptimizerName; learningRate: number; momentum: number };
   batchSize: number;
   epochs: number;
-  earlyStopping: { metric: "uar" | "accuracy" | "loss"; patience: number; minDelta: number } | null;
+  earlyStopping: { metric: EarlyStoppingMetric; patience: number; minDelta: number } | null;
   seed: number;
 }
 
@@ -24,11 +26,8 @@ export interface Split {
   y: Int32Array;
 }
 
-export interface CurvePoint {
-  epoch: number;
-  loss: number;
-  validation: number | null;
-}
+/** One epoch of a learning curve, as results.json records it. */
+export type CurvePoint = CurveRecord;
 
 export interface TrainResult {
   curve: CurvePoint[];
@@ -269,7 +268,7 @@ function trainBatch(t: Trainer, rows: readonly number[], dropoutSeed: number): T
 }
 
 /** The epoch's validation score, or null without a validation split. */
-function validate(t: Trainer, metric: "uar" | "accuracy" | "loss"): number | null {
+function validate(t: Trainer, metric: EarlyStoppingMetric): number | null {
   return t.validation && t.validationCache
     ? validationScore(t.tf, t.column, t.validation, t.validationCache, metric)
     : null;
@@ -323,7 +322,7 @@ function validationScore(
   column: Column,
   split: Split,
   cache: ReadonlyMap<string, Tensor2D[]>,
-  metric: "uar" | "accuracy" | "loss",
+  metric: EarlyStoppingMetric,
 ): number {
   const classes = column.head.bias.shape[0] ?? 0;
   if (metric === "loss") {

@@ -14,10 +14,7 @@ import type { BackendName } from "./vocabulary.js";
  */
 export type Ordinal = number;
 
-/**
- * One epoch of a learning curve: train.ts's CurvePoint, with the limits results.json keeps (a test
- * holds the two types equal).
- */
+/** One epoch of a learning curve (train.ts's CurvePoint), with the limits results.json keeps. */
 export interface CurveRecord {
   epoch: Ordinal;
   loss: number;
