@@ -3,7 +3,7 @@
  * DIR/results/NAME.json, DIR/specs/NAME.pnn, DIR/report.html).
  * In: a PreparedCompare and a progress callback. Out: the comparison and where things went, or why not.
  */
-import { copyFileSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { compareDocument, type ComparisonDocument } from "../engine/compare.js";
 import type { RunResults } from "../runtime/results.js";
@@ -123,7 +123,8 @@ function writeMethodResults(
         JSON.stringify(doc, null, 2) + "\n",
       );
       if (problem) problems.push(plain(problem));
-      copyFileSync(s.file, join(out, "specs", `${s.ir.name}.pnn`));
+      const copied = writeFileAtomic(join(out, "specs", `${s.ir.name}.pnn`), s.source);
+      if (copied) problems.push(plain(copied));
     });
   } catch (e) {
     problems.push(plain(`cannot write into \`${out}\`: ${(e as Error).message}`));

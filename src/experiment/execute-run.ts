@@ -4,7 +4,6 @@
  * write the HTML report (a failed report does not fail the run).
  * In: a PreparedRun and a progress callback. Out: the results document and where things went, or why not.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunResults } from "../runtime/results.js";
 import { PNNC_VERSION } from "../version.js";
@@ -83,9 +82,6 @@ export async function executeRun(
 }
 
 function writeRunReport(prepared: PreparedRun): { path: string } | { problem: string } {
-  const copied = writeFileAtomic(
-    join(prepared.out, "spec.pnn"),
-    readFileSync(prepared.file, "utf8"),
-  );
+  const copied = writeFileAtomic(join(prepared.out, "spec.pnn"), prepared.source);
   return copied ? { problem: copied } : writeReport(prepared.out);
 }

@@ -28,7 +28,7 @@ export function readBytes(path: string): { bytes: Uint8Array } | { problem: stri
 }
 
 /** The atomic writer (runtime/atomic-files.ts) with its failure as a problem for the user. */
-export function writeFileAtomic(path: string, content: string): string | null {
+export function writeFileAtomic(path: string, content: string | Uint8Array): string | null {
   try {
     writeAtomically(path, content);
     return null;

@@ -15,6 +15,8 @@ import { fail, plain, succeed, type Outcome, type SpecDiagnostics } from "./outc
 
 export interface LoadedSpec {
   file: string;
+  /** The bytes that were checked: outputs copy these, not whatever the file holds later. */
+  source: Uint8Array;
   ir: Ir;
   data: SpecData;
   /** The run hash: stored runs and checkpoints carry it, and resuming reuses only runs with the same one. */
@@ -39,7 +41,7 @@ export async function loadSpec(file: string): Promise<Outcome<LoadedSpec>> {
   const data = loaded.value;
   if (!data) return fail("failed", [], diagnostics);
   const hash = runHash(specDigest(JSON.stringify(ir), PNNC_VERSION), [...data.datasets.values()]);
-  return succeed({ file, ir, data, hash }, { diagnostics });
+  return succeed({ file, source: read.bytes, ir, data, hash }, { diagnostics });
 }
 
 /** Runs per repeat: the most folds any dataset of the spec is split into. */

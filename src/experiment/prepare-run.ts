@@ -28,6 +28,8 @@ export interface RunOptions {
 
 export interface PreparedRun {
   file: string;
+  /** The spec's bytes as checked (copied beside the results for the report). */
+  source: Uint8Array;
   ir: Ir;
   data: SpecData;
   backend: BackendName;
@@ -52,7 +54,7 @@ export async function prepareRun(file: string, opts: RunOptions): Promise<Outcom
   const loaded = await loadSpec(file);
   if (!loaded.ok) return loaded;
   const { diagnostics } = loaded;
-  const { ir, data, hash: specHash } = loaded.value;
+  const { ir, data, source, hash: specHash } = loaded.value;
   const backend = await selectBackend(requested.value);
   if ("problem" in backend) return fail("failed", [plain(backend.problem)], diagnostics);
   const out = opts.out ?? join("results", ir.name);
@@ -64,6 +66,7 @@ export async function prepareRun(file: string, opts: RunOptions): Promise<Outcom
   return succeed(
     {
       file,
+      source,
       ir,
       data,
       backend: backend.name,

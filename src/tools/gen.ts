@@ -7,9 +7,10 @@
  *   its precompiled validator) and start again   3 write everything computed through them
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeFileAtomic } from "../runtime/atomic-files.js";
 import {
   derivedArtifacts,
   listFiles,
@@ -32,8 +33,7 @@ function write(artifacts: Artifact[]): number {
   for (const { path, content } of artifacts) {
     const full = join(repoRoot, path);
     if (current(full) === content) continue;
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, content);
+    writeFileAtomic(full, content, { makeDirs: true });
     process.stdout.write(`wrote ${path}\n`);
     changed++;
   }
