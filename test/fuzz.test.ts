@@ -2,6 +2,8 @@
  * Property test over mutated example specs (tokens and characters deleted, duplicated, swapped or
  * replaced): no exception escapes the front end, every span lies inside its file with consistent
  * line/column, and whatever still parses formats idempotently without changing its AST or IR.
+ * `npm test` runs a fixed seed; `npm run fuzz` runs many more mutations from a fresh seed (printed,
+ * so a failure reproduces with PNNC_FUZZ_SEED=that).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -114,17 +116,30 @@ function assertWellFormed(text: string): void {
   if (again.ast) expect(formatSpec(again.ast, again.comments, again.file.text)).toBe(once);
 }
 
+/** How many mutations per spec, and from which seed: fixed in the suite, chosen by `npm run fuzz`. */
+const RUNS = Number(process.env.PNNC_FUZZ_RUNS ?? 150);
+const SEED =
+  process.env.PNNC_FUZZ_SEED === "random"
+    ? Math.floor(Math.random() * 2 ** 31)
+    : Number(process.env.PNNC_FUZZ_SEED ?? 20261125);
+if (RUNS !== 150 || SEED !== 20261125)
+  console.log(`fuzz: ${RUNS} mutations per spec, seed ${SEED} (PNNC_FUZZ_SEED=${SEED} repeats it)`);
+
 describe("fuzzed specs", () => {
   for (const spec of exampleSpecs) {
-    it(`mutations of ${spec} never crash the front end`, () => {
-      const text = read(spec);
-      fc.assert(
-        fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => {
-          assertWellFormed(ms.reduce(apply, text));
-        }),
-        { numRuns: 150, seed: 20261125 },
-      );
-    });
+    it(
+      `mutations of ${spec} never crash the front end`,
+      () => {
+        const text = read(spec);
+        fc.assert(
+          fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => {
+            assertWellFormed(ms.reduce(apply, text));
+          }),
+          { numRuns: RUNS, seed: SEED },
+        );
+      },
+      Math.max(60_000, RUNS * 40),
+    );
   }
 
   it("the unmutated specs stay valid", () => {
