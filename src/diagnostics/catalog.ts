@@ -358,6 +358,24 @@ export const catalog = {
     explanation:
       "Datasets linked by laterals or `init from` select different feature columns from their files.",
   },
+  PNN4018: {
+    severity: "error",
+    title: "invalid checkpoint",
+    explanation:
+      "`pnnc predict` checks a checkpoint's model.json before using it: feature names must be distinct strings, one per model input; classes at least two distinct strings, one per model output; the normalisation one of `none`, `global` or `per_group` (with its group column), with a finite mean and a positive finite standard deviation per feature, globally and for every group. A checkpoint that fails is not what `pnnc run` wrote; run the spec again to write a fresh one.",
+  },
+  PNN4019: {
+    severity: "error",
+    title: "corrupt checkpoint weights",
+    explanation:
+      "A checkpoint's weights.bin does not match its model.json: its length differs from what the weights manifest lists or from the length recorded when it was written, its SHA-256 differs from the recorded one, or a weight is NaN or infinite. The file was truncated, extended or altered after `pnnc run` wrote it (or training diverged); run the spec again.",
+  },
+  PNN4020: {
+    severity: "warning",
+    title: "checkpoint without checksum",
+    explanation:
+      "The checkpoint was written by a pnnc from before checkpoints recorded their weights' length and SHA-256. `pnnc predict` still checks the metadata, the weights' length against the manifest and that every weight is finite, but cannot detect a weight altered to another finite value. Run the spec again to write a checked checkpoint.",
+  },
   PNN5001: {
     severity: "error",
     title: "duplicate method name",

@@ -3,14 +3,23 @@
  * plain `tf.loadLayersModel`. A trained column and every column it reads become one functional model
  * of Dense, Add, Concatenate and Activation layers: frozen sources included, dropout left out
  * (inference), and each adapter's α folded into its V (V(α·h) = (αV)·h), so no custom layer is needed.
+ * The metadata records weights.bin's length and SHA-256, so `pnnc predict` can refuse altered weights.
  * In: a column model, the models it reads, metadata. Out: files in a directory, written atomically.
  */
+import { createHash } from "node:crypto";
 import { replaceDirectoryAtomic } from "../runtime/atomic-files.js";
 import type * as Tf from "@tensorflow/tfjs";
 import type { ColumnModel } from "./column-model.js";
 
 type Symbolic = Tf.SymbolicTensor;
 
+/**
+ * The checkpoint format this pnnc writes and reads. 1: the metadata records `weights` (length and
+ * SHA-256 of weights.bin). Checkpoints written before have no `checkpointFormat` at all.
+ */
+export const CHECKPOINT_FORMAT = 1;
+
+/** What the caller of `saveCheckpoint` describes; the format and the weights' digest are added. */
 export interface CheckpointMetadata {
   pnnc: string;
   specHash: string;
@@ -28,6 +37,13 @@ export interface CheckpointMetadata {
     group: string | null;
     groups: Record<string, { mean: number[]; std: number[] }>;
   };
+}
+
+/** The metadata as stored in model.json's `userDefinedMetadata`. */
+export interface StoredCheckpointMetadata extends CheckpointMetadata {
+  checkpointFormat: number;
+  /** weights.bin as written, so a truncated, extended or altered file is detected before use. */
+  weights: { bytes: number; sha256: string };
 }
 
 /** Builds the inference graph of `column` (and its sources) as a tf.LayersModel. */
@@ -130,7 +146,6 @@ export async function saveCheckpoint(
   metadata: CheckpointMetadata,
   dir: string,
 ): Promise<void> {
-  model.setUserDefinedMetadata(metadata as unknown as Record<string, unknown>);
   const artifacts = await new Promise<Tf.io.ModelArtifacts>((resolve) => {
     void model.save(
       tf.io.withSaveHandler(async (a) => {
@@ -139,19 +154,24 @@ export async function saveCheckpoint(
       }),
     );
   });
+  const data = artifacts.weightData;
+  const bytes =
+    data instanceof ArrayBuffer
+      ? new Uint8Array(data)
+      : new Uint8Array(Buffer.concat((data ?? []).map((b) => Buffer.from(b))));
+  const stored: StoredCheckpointMetadata = {
+    ...metadata,
+    checkpointFormat: CHECKPOINT_FORMAT,
+    weights: { bytes: bytes.byteLength, sha256: sha256Of(bytes) },
+  };
   const json = {
     format: "layers-model",
     generatedBy: `pnnc ${metadata.pnnc}`,
     convertedBy: null,
     modelTopology: artifacts.modelTopology,
     weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs ?? [] }],
-    userDefinedMetadata: artifacts.userDefinedMetadata ?? metadata,
+    userDefinedMetadata: stored,
   };
-  const data = artifacts.weightData;
-  const bytes =
-    data instanceof ArrayBuffer
-      ? new Uint8Array(data)
-      : new Uint8Array(Buffer.concat((data ?? []).map((b) => Buffer.from(b))));
   // Replaced as a whole: model.json and weights.bin of two different saves never mix.
   replaceDirectoryAtomic(
     dir,
@@ -160,4 +180,9 @@ export async function saveCheckpoint(
       ["model.json", JSON.stringify(json)],
     ]),
   );
+}
+
+/** The lowercase hex SHA-256 of `bytes`, as recorded in and checked against the metadata. */
+export function sha256Of(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }

@@ -10,23 +10,31 @@ import type { CheckpointMetadata } from "../engine/checkpoint.js";
 import { selectBackend } from "../runtime/backends.js";
 import { applyNormalizer, type Normalizer } from "../runtime/normalize.js";
 import { coded, fail, plain, succeed, type Outcome, type Problem } from "./outcome.js";
+import { checkWidths } from "./check-checkpoint.js";
 import { readCheckpoint, type Checkpoint } from "./read-checkpoint.js";
 
 /**
- * 1. Read the checkpoint; 2. read the table's columns the checkpoint was trained on; 3. normalise
- * them; 4. load the model and predict; 5. one CSV line per row: its line in the file, the predicted
- * class, one probability per class.
+ * 1. Read and check the checkpoint; 2. load its model and check its widths against the metadata;
+ * 3. read the table's columns the checkpoint was trained on; 4. normalise them and predict; 5. one
+ * CSV line per row: its line in the file, the predicted class, one probability per class.
  */
 export async function predict(dir: string, data: string): Promise<Outcome<{ csv: string }>> {
-  // 1. The checkpoint.
+  // 1. The checkpoint, whose warnings (an unchecked older one) stay with the result.
   const checkpoint = readCheckpoint(dir);
   if (!checkpoint.ok) return checkpoint;
+  const warnings: Problem[] = [...checkpoint.problems];
   const { meta, norm } = checkpoint.value;
-  // 2. The table.
+  // 2. The model, before any data is read: a checkpoint at odds with itself goes no further.
+  const loaded = await loadModel(dir, checkpoint.value);
+  if ("problem" in loaded) return fail("failed", [...warnings, loaded.problem]);
+  const { tf, model } = loaded;
+  // 3. The table.
   const table = await readFeatureTable(data, meta);
-  if (isProblem(table)) return fail("failed", [coded(table.code, table.message, table.hint)]);
-  // 3. Features, normalised.
-  const warnings: Problem[] = [];
+  if (isProblem(table)) {
+    model.dispose();
+    return fail("failed", [...warnings, coded(table.code, table.message, table.hint)]);
+  }
+  // 4. Features, normalised, and the model's probabilities.
   const groups = meta.normalization.group ? table.text.get(meta.normalization.group) : undefined;
   // A table without the group column falls back to the global statistics, as an unseen group does.
   if (norm.mode === "per_group" && !groups)
@@ -36,12 +44,15 @@ export async function predict(dir: string, data: string): Promise<Outcome<{ csv:
       ),
     );
   const x = features(table, meta.featureNames, norm, groups ?? null);
-  // 4. The model's probabilities.
-  const probabilities = await probabilitiesOf(dir, checkpoint.value, x, table.rows);
-  if ("problem" in probabilities) return fail("failed", [probabilities.problem]);
+  const dims = meta.featureNames.length;
+  const probabilities = tf.tidy(
+    () =>
+      (model.predict(tf.tensor2d(x, [table.rows, dims])) as Tf.Tensor).arraySync() as number[][],
+  );
+  model.dispose();
   // 5. CSV.
   const lines = [["line", "predicted", ...meta.classes.map((c) => `p_${c}`)].join(",")];
-  probabilities.value.forEach((p, r) => {
+  probabilities.forEach((p, r) => {
     const best = p.indexOf(Math.max(...p));
     lines.push([table.lines[r], meta.classes[best], ...p.map((v) => v.toFixed(6))].join(","));
   });
@@ -90,12 +101,11 @@ export function features(
   return applyNormalizer(norm, raw, dims, rows, groups);
 }
 
-async function probabilitiesOf(
+/** The checkpoint's model on the selected backend, its input and output widths checked. */
+async function loadModel(
   dir: string,
   checkpoint: Checkpoint,
-  x: Float32Array,
-  rows: number,
-): Promise<{ value: number[][] } | { problem: Problem }> {
+): Promise<{ tf: typeof Tf; model: Tf.LayersModel } | { problem: Problem }> {
   const backend = await selectBackend();
   if ("problem" in backend) return { problem: plain(backend.problem) };
   const { tf } = backend;
@@ -104,21 +114,28 @@ async function probabilitiesOf(
     model = await tf.loadLayersModel(
       tf.io.fromMemory({
         modelTopology: checkpoint.json.modelTopology,
-        weightSpecs: checkpoint.json.weightsManifest[0]?.weights as never,
+        weightSpecs: checkpoint.json.weightsManifest[0].weights,
         weightData: checkpoint.weights,
       }),
     );
   } catch (e) {
     return {
-      problem: plain(
+      problem: coded(
+        "PNN4018",
         `the checkpoint in \`${dir}\` is corrupt: ${(e as Error).message.split("\n")[0]}`,
+        "run the spec again with `pnnc run` to write a fresh checkpoint",
       ),
     };
   }
-  const dims = checkpoint.meta.featureNames.length;
-  return {
-    value: tf.tidy(
-      () => (model.predict(tf.tensor2d(x, [rows, dims])) as Tf.Tensor).arraySync() as number[][],
-    ),
-  };
+  const problem = checkWidths(
+    dir,
+    checkpoint.meta,
+    model.inputs.map((t) => t.shape),
+    model.outputs.map((t) => t.shape),
+  );
+  if (problem) {
+    model.dispose();
+    return { problem };
+  }
+  return { tf, model };
 }

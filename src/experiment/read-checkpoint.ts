@@ -1,19 +1,17 @@
 /**
  * A checkpoint that `pnnc run` saved (engine/checkpoint.ts): model.json, its weights, and the
- * metadata `pnnc predict` needs, with the stored normalisation as the runtime's own Normalizer.
+ * metadata `pnnc predict` needs, each checked before use (check-checkpoint.ts), with the stored
+ * normalisation as the runtime's own Normalizer.
  * In: a checkpoint directory. Out: the model files, the metadata and the normaliser, or a problem.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CheckpointMetadata } from "../engine/checkpoint.js";
 import type { NormalizeMode, Normalizer, Stats } from "../runtime/normalize.js";
-import { fail, plain, succeed, type Outcome } from "./outcome.js";
+import { checkMetadata, checkModelJson, checkWeights, type ModelJson } from "./check-checkpoint.js";
+import { coded, fail, plain, succeed, type Outcome, type Problem } from "./outcome.js";
 
-export interface ModelJson {
-  modelTopology: object;
-  weightsManifest: { paths: string[]; weights: object[] }[];
-  userDefinedMetadata?: CheckpointMetadata;
-}
+export type { ModelJson };
 
 export interface Checkpoint {
   json: ModelJson;
@@ -24,9 +22,9 @@ export interface Checkpoint {
 }
 
 export function readCheckpoint(dir: string): Outcome<Checkpoint> {
-  let json: ModelJson;
+  let parsed: unknown;
   try {
-    json = JSON.parse(readFileSync(join(dir, "model.json"), "utf8")) as ModelJson;
+    parsed = JSON.parse(readFileSync(join(dir, "model.json"), "utf8"));
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
     return fail("failed", [
@@ -37,29 +35,41 @@ export function readCheckpoint(dir: string): Outcome<Checkpoint> {
       ),
     ]);
   }
-  const meta = json.userDefinedMetadata;
-  if (!meta?.featureNames || !meta.classes || !meta.normalization)
-    return fail("failed", [
-      plain(
-        `\`${dir}\` was not written by pnnc (no feature names, classes or normalisation in its metadata)`,
-      ),
-    ]);
+  const json = checkModelJson(dir, parsed);
+  if ("message" in json) return fail("failed", [json]);
+  const checked = checkMetadata(dir, json.userDefinedMetadata);
+  if ("message" in checked) return fail("failed", [checked]);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(join(dir, json.weightsManifest[0]?.paths[0] ?? "weights.bin"));
+    bytes = readFileSync(join(dir, "weights.bin"));
   } catch {
     return fail("failed", [plain(`\`${dir}\` has no weights file`)]);
   }
-  return succeed({
-    json,
-    // readFileSync never returns shared memory.
-    weights: bytes.buffer.slice(
-      bytes.byteOffset,
-      bytes.byteOffset + bytes.byteLength,
-    ) as ArrayBuffer,
-    meta,
-    norm: normalizerOf(meta.normalization),
-  });
+  const corrupt = checkWeights(dir, json, bytes, checked.integrity);
+  if (corrupt) return fail("failed", [corrupt]);
+  // Accepted: the length and finiteness checks still hold; only a finite alteration goes unseen.
+  const warnings: Problem[] = checked.integrity
+    ? []
+    : [
+        coded(
+          "PNN4020",
+          `the checkpoint in \`${dir}\` records no checksum of its weights (written by an older pnnc)`,
+          "run the spec again with `pnnc run` to write a checked checkpoint",
+        ),
+      ];
+  return succeed(
+    {
+      json,
+      // readFileSync never returns shared memory.
+      weights: bytes.buffer.slice(
+        bytes.byteOffset,
+        bytes.byteOffset + bytes.byteLength,
+      ) as ArrayBuffer,
+      meta: checked.meta,
+      norm: normalizerOf(checked.meta.normalization),
+    },
+    { problems: warnings },
+  );
 }
 
 /** The metadata's statistics (saved from the runtime's float64 arrays, so exact) as a Normalizer. */
@@ -68,12 +78,10 @@ export function normalizerOf(saved: CheckpointMetadata["normalization"]): Normal
     mean: Float64Array.from(s.mean),
     std: Float64Array.from(s.std),
   });
-  // `none` and `per_group` as saved; anything else z-scores with the global statistics.
-  const mode: NormalizeMode =
-    saved.mode === "none" || saved.mode === "per_group" ? saved.mode : "global";
   return {
-    mode,
+    // readCheckpoint has checked the mode against NORMALIZE_MODES.
+    mode: saved.mode as NormalizeMode,
     global: stats(saved),
-    byGroup: new Map(Object.entries(saved.groups ?? {}).map(([g, s]) => [g, stats(s)])),
+    byGroup: new Map(Object.entries(saved.groups).map(([g, s]) => [g, stats(s)])),
   };
 }
