@@ -139,17 +139,36 @@ export interface AtomicFile {
   abort(): void;
 }
 
+/** The process's own streams by name: a socket stdout (as Node's spawn makes) cannot be opened. */
+const OWN_FDS = new Map([
+  ["/dev/stdout", 1],
+  ["/dev/fd/1", 1],
+  ["/proc/self/fd/1", 1],
+  ["/dev/stderr", 2],
+  ["/dev/fd/2", 2],
+  ["/proc/self/fd/2", 2],
+]);
+
 function writeAll(fd: number, data: string | Uint8Array): void {
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+  while (done < bytes.length) {
+    try {
+      done += writeSync(fd, bytes, done, bytes.length - done);
+    } catch (e) {
+      // A non-blocking pipe or socket stdout that is full: wait for the reader instead of failing.
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
 }
 
-/** A stream target: opened as it is (no temporary, no rename), so /dev/null stays a device. */
+/** A stream target: written as it is (no temporary, no rename), so /dev/null stays a device. */
 function openStream(path: string): AtomicFile {
-  let fd: number | null = openSync(path, "w");
+  const own = OWN_FDS.get(normalize(resolve(path)));
+  let fd: number | null = own ?? openSync(path, "w");
   const close = () => {
-    if (fd !== null) closeSync(fd);
+    if (fd !== null && own === undefined) closeSync(fd);
     fd = null;
   };
   return {
