@@ -186,4 +186,18 @@ describe("a stdout that cannot be written", () => {
       closeSync(fd);
     }
   });
+
+  const hasBash = spawnSync("bash", ["-c", "true"]).status === 0;
+
+  it.skipIf(!hasBash)("a reader that stops early (`| head`) ends it with 74 and one line", () => {
+    // More than a pipe buffer of JSON, so the write meets the closed pipe.
+    const invalid = join(repoRoot, "test/fixtures/invalid");
+    const args = ["check", "--json", ...Array<string>(8).fill(invalid)].map((a) => `'${a}'`);
+    const script = `set -o pipefail; '${process.execPath}' '${CLI}' ${args.join(" ")} | (head -c 1 >/dev/null; sleep 0.2)`;
+    const r = spawnSync("bash", ["-c", script], { cwd: dir, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(74);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      "pnnc: cannot write to stdout: the reader closed the pipe (EPIPE)",
+    ]);
+  });
 });
