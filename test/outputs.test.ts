@@ -121,7 +121,7 @@ describe("output targets", () => {
   });
 });
 
-describe("report outputs", () => {
+describe("outputs beside a run's results", () => {
   beforeAll(() => {
     writeSynthetic({ speakers: 4, utterances: 8, seed: 1, out: join(dir, "synth.csv") });
     writeFileSync(
@@ -160,6 +160,18 @@ evaluation {
     const ok = pnnc(["report", "res", "-o", "elsewhere.html"]);
     expect(ok.status, ok.stderr).toBe(0);
     expect(existsSync(join(dir, "elsewhere.html"))).toBe(true);
+  });
+
+  it("refuses to write predictions over the data or the checkpoint it reads", () => {
+    const checkpoint = join("res", "checkpoints", "emotion");
+    const data = readFileSync(join(dir, "synth.csv"), "utf8");
+    for (const out of ["synth.csv", join(checkpoint, "model.json")]) {
+      const r = pnnc(["predict", checkpoint, "synth.csv", "-o", out]);
+      expect([1, 2]).toContain(r.status);
+      expect(r.stderr).toMatch(/it is the input/);
+    }
+    expect(readFileSync(join(dir, "synth.csv"), "utf8")).toBe(data);
+    expect(JSON.parse(readFileSync(join(dir, checkpoint, "model.json"), "utf8"))).toBeTruthy();
   });
 });
 
