@@ -1,14 +1,19 @@
 /**
  * The file primitives every writer uses: whole files and whole directories appear at once, a failed
  * write leaves the old version and no temporary file, and an interrupted directory replacement is
- * recovered from the version it moved aside.
+ * recovered from the version it moved aside; and the output policy (`resolveOutput`) that decides
+ * where a write goes or why it is refused.
  */
 import {
+  linkSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   renameSync,
+  statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,6 +24,7 @@ import {
   openAtomic,
   recoverDirectory,
   replaceDirectoryAtomic,
+  resolveOutput,
   writeFileAtomic,
 } from "../src/runtime/atomic-files.js";
 
@@ -85,5 +91,43 @@ describe("atomic files", () => {
     replaceDirectoryAtomic(dir, files({ "model.json": "2" }));
     expect(readFileSync(join(dir, "model.json"), "utf8")).toBe("2");
     expect(readdirSync(root)).toEqual(["checkpoint"]);
+  });
+});
+
+describe("output policy", () => {
+  it("follows a chain of symlinks, a dangling one to the new file it names", () => {
+    const dir = scratch();
+    symlinkSync("b", join(dir, "a"));
+    symlinkSync("c", join(dir, "b"));
+    writeFileAtomic(join(dir, "a"), "new");
+    expect(readFileSync(join(dir, "c"), "utf8")).toBe("new");
+    expect(lstatSync(join(dir, "a")).isSymbolicLink()).toBe(true);
+    expect(lstatSync(join(dir, "b")).isSymbolicLink()).toBe(true);
+  });
+
+  it("refuses a symlink loop, a directory, a device and an input reached by a hard link", () => {
+    const dir = scratch();
+    symlinkSync("y", join(dir, "x"));
+    symlinkSync("x", join(dir, "y"));
+    expect(resolveOutput(join(dir, "x"))).toEqual({ refused: "too many levels of symbolic links" });
+    expect(resolveOutput(dir)).toEqual({ refused: "it is a directory" });
+    expect(resolveOutput("/dev/zero")).toHaveProperty("refused");
+    writeFileSync(join(dir, "in.pnn"), "spec");
+    linkSync(join(dir, "in.pnn"), join(dir, "same.pnn"));
+    expect(resolveOutput(join(dir, "same.pnn"), [join(dir, "in.pnn")])).toHaveProperty("refused");
+    expect(() =>
+      writeFileAtomic(join(dir, "same.pnn"), "x", { reads: [join(dir, "in.pnn")] }),
+    ).toThrow(/it is the input/);
+    expect(readFileSync(join(dir, "in.pnn"), "utf8")).toBe("spec");
+  });
+
+  it("writes /dev/null through and keeps an existing file's mode", () => {
+    expect(resolveOutput("/dev/null")).toEqual({ kind: "stream", path: "/dev/null" });
+    writeFileAtomic("/dev/null", "gone");
+    expect(statSync("/dev/null").isCharacterDevice()).toBe(true);
+    const path = join(scratch(), "secret.csv");
+    writeFileSync(path, "old", { mode: 0o640 });
+    writeFileAtomic(path, "new");
+    expect(statSync(path).mode & 0o777).toBe(0o640);
   });
 });

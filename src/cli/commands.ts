@@ -114,7 +114,7 @@ export function runCompile(file: string, opts: { target: string; output?: string
   if (!result) return EXIT_USAGE;
   printDiagnostics(result.diagnostics, [result.file]);
   if (!result.ir) return EXIT_FAILED;
-  return emit(JSON.stringify(result.ir, null, 2) + "\n", opts.output);
+  return emit(JSON.stringify(result.ir, null, 2) + "\n", opts.output, [file]);
 }
 
 export function runExplain(code: string): number {
@@ -148,5 +148,5 @@ export async function runGraph(
   const { graphModel, graphSvg, graphDot, graphMermaid } = await import("../report/graph.js");
   const model = graphModel(result.ir);
   const print = { svg: graphSvg, dot: graphDot, mermaid: graphMermaid }[opts.format as "svg"];
-  return emit(print(model), opts.output);
+  return emit(print(model), opts.output, [file]);
 }

@@ -11,7 +11,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { emitProgram, packageFiles, runtimeFiles, type EmittedFile } from "../codegen/emit.js";
 import { compileSpec } from "../compile.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
-import { readBytes, writeFileAtomic } from "./files.js";
+import { checkOutput, readBytes, writeFileAtomic } from "./files.js";
 import { printDiagnostics, printProblem } from "./output.js";
 
 export interface CompileTsOptions {
@@ -65,7 +65,7 @@ function conflicts(dir: string, files: EmittedFile[]): string[] {
 }
 
 /** A target path whose folders are files, or that is itself a folder, cannot be written. */
-function unwritable(dir: string, files: EmittedFile[]): string | null {
+function unwritable(dir: string, files: EmittedFile[], spec: string): string | null {
   const kind = (path: string) => {
     try {
       return statSync(path).isDirectory() ? "dir" : "file";
@@ -80,6 +80,9 @@ function unwritable(dir: string, files: EmittedFile[]): string | null {
       if (kind(folder) === "file") return `\`${folder}\` is a file, but a folder is needed there`;
     }
     if (kind(join(dir, f.path)) === "dir") return `\`${join(dir, f.path)}\` is a directory`;
+    // A FIFO, a device, or the spec itself (`-o .` beside it) must not be replaced by a program file.
+    const refused = checkOutput(join(dir, f.path), [spec]);
+    if (refused) return refused;
   }
   return null;
 }
@@ -136,7 +139,7 @@ export async function runCompileTs(file: string, opts: CompileTsOptions): Promis
       return EXIT_FAILED;
     }
   }
-  const blocked = unwritable(out, files);
+  const blocked = unwritable(out, files, file);
   if (blocked) {
     printProblem(`cannot write the program into \`${out}\`: ${blocked}; nothing was written`);
     return EXIT_FAILED;
@@ -149,7 +152,7 @@ export async function runCompileTs(file: string, opts: CompileTsOptions): Promis
       printProblem(`cannot create \`${dirname(path)}\``);
       return EXIT_FAILED;
     }
-    const problem = writeFileAtomic(path, f.content);
+    const problem = writeFileAtomic(path, f.content, [file]);
     if (problem) {
       printProblem(problem);
       return EXIT_FAILED;

@@ -12,8 +12,9 @@ import { prepareRavdess } from "../data/prepare-ravdess.js";
 import { isProblem } from "../data/problem.js";
 import { renderSummary, summarize } from "../data/summary.js";
 import { writeSynthetic } from "../data/synth.js";
+import { OutputRefused } from "../runtime/atomic-files.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
-import { readBytes, writeFileAtomic } from "./files.js";
+import { checkOutput, readBytes, writeFileAtomic } from "./files.js";
 import { printDiagnostics, printJsonDiagnostics, printProblem } from "./output.js";
 
 export async function runDataInspect(file: string, opts: { json?: boolean }): Promise<number> {
@@ -76,6 +77,12 @@ export function runDataSynth(opts: {
       return EXIT_USAGE;
     }
   }
+  // Checked first so a refused target costs no generation; the synthesiser's own write checks again.
+  const refused = checkOutput(opts.out);
+  if (refused) {
+    printProblem(refused);
+    return EXIT_FAILED;
+  }
   try {
     const rows = writeSynthetic({
       speakers: speakers as number,
@@ -89,7 +96,9 @@ export function runDataSynth(opts: {
     return EXIT_OK;
   } catch (e) {
     printProblem(
-      `cannot write \`${opts.out}\`: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      e instanceof OutputRefused
+        ? e.message
+        : `cannot write \`${opts.out}\`: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
     return EXIT_FAILED;
   }
@@ -110,7 +119,7 @@ export function runPrepareRavdess(input: string, output: string): number {
     );
     return EXIT_FAILED;
   }
-  const problem = writeFileAtomic(output, prepared.csv);
+  const problem = writeFileAtomic(output, prepared.csv, [input]);
   if (problem) {
     printProblem(problem);
     return EXIT_FAILED;

@@ -49,4 +49,4 @@ function listSpecs(dir: string): string[] {
 }
 
 /** Reading specs and writing outputs are shared with the services (src/experiment/files.ts). */
-export { readBytes, writeFileAtomic } from "../experiment/files.js";
+export { checkOutput, readBytes, writeFileAtomic } from "../experiment/files.js";

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * `pnnc`, the command line: parses arguments with commander and dispatches to the commands.
- * In: argv. Out: an exit code: 0 ok, 1 failed check or run, 2 usage error, 70 internal error.
- * Bad input never produces a stack trace; only an internal bug does, and only with PNNC_DEBUG=1.
+ * In: argv. Out: an exit code: 0 ok, 1 failed check or run, 2 usage error, 70 internal error,
+ * 74 stdout or stderr failed. Bad input never produces a stack trace; only an internal bug does,
+ * and only with PNNC_DEBUG=1.
  */
+import { writeSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { LANGUAGE_VERSION, PNNC_VERSION } from "../version.js";
-import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
+import { EXIT_INTERNAL, EXIT_IOERR, EXIT_USAGE } from "./exit-codes.js";
 import {
   graphFormats,
   runCheck,
@@ -235,6 +237,59 @@ function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/** stdout failed under a command: thrown from the write so nothing after it (a "done" line) prints. */
+class StreamFailure extends Error {}
+
+const ERRNO_WORDS: Record<string, string> = {
+  ENOSPC: "no space left on device",
+  EPIPE: "the reader closed the pipe",
+  EIO: "input/output error",
+  EDQUOT: "disk quota exceeded",
+  EBADF: "it is closed",
+};
+
+let streamFailed = false;
+
+/** One line on stderr (if stderr still works) the first time a stream fails; never a stack trace. */
+function reportStreamFailure(stream: "stdout" | "stderr", e: NodeJS.ErrnoException): void {
+  if (streamFailed) return;
+  streamFailed = true;
+  if (stream === "stderr") return; // nowhere left to say it; the exit code says it
+  const why = e.code ? `${ERRNO_WORDS[e.code] ?? e.message} (${e.code})` : e.message;
+  try {
+    writeSync(2, `pnnc: cannot write to stdout: ${why}\n`);
+  } catch {
+    // stderr failed too: the exit code is all that is left.
+  }
+}
+
+/**
+ * Node reports a failed stdout write as an 'error' event a tick later, after the command has gone
+ * on (and perhaps said it succeeded). A file or device stdout fails synchronously, though, and marks
+ * the stream errored at once: the wrapped `write` turns that into a throw inside the command.
+ */
+function guardStreams(): void {
+  const stdout = process.stdout;
+  const write = stdout.write.bind(stdout) as (...args: unknown[]) => boolean;
+  stdout.write = ((...args: unknown[]) => {
+    const ok = write(...args);
+    const error = stdout.errored as NodeJS.ErrnoException | null;
+    if (error) {
+      reportStreamFailure("stdout", error);
+      throw new StreamFailure(error.message);
+    }
+    return ok;
+  }) as typeof stdout.write;
+  for (const [name, stream] of [
+    ["stdout", process.stdout],
+    ["stderr", process.stderr],
+  ] as const)
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      reportStreamFailure(name, e);
+      process.exit(EXIT_IOERR);
+    });
+}
+
 export async function main(argv: string[]): Promise<number> {
   let exit = 0;
   const program = buildProgram((code) => (exit = code));
@@ -248,6 +303,7 @@ export async function main(argv: string[]): Promise<number> {
       );
       return ok ? 0 : EXIT_USAGE;
     }
+    if (e instanceof StreamFailure || streamFailed) return EXIT_IOERR;
     const err = e as Error;
     process.stderr.write(
       `pnnc: internal error: ${err.message}\n(this is a bug in pnnc; please report it with the spec that caused it)\n`,
@@ -257,10 +313,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// `pnnc predict … | head` closes stdout early; that is not an error worth a stack trace.
-process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
-  throw e;
-});
-
-process.exitCode = await main(process.argv.slice(2));
+// A full disk or a closed pipe (`pnnc predict … | head`) ends the command with 74 and one line.
+guardStreams();
+const code = await main(process.argv.slice(2));
+process.exitCode = streamFailed ? EXIT_IOERR : code;

@@ -52,13 +52,17 @@ export function exitCodeOf(failure: Failure): number {
   return failure === "usage" ? EXIT_USAGE : EXIT_FAILED;
 }
 
-/** Writes `text` to stdout, or atomically to `path`; returns the exit code. */
-export function emit(text: string, path: string | undefined): number {
+/** Writes `text` to stdout, or atomically to `path` unless it is one of `reads`; returns the exit code. */
+export function emit(
+  text: string,
+  path: string | undefined,
+  reads: readonly string[] = [],
+): number {
   if (!path) {
     process.stdout.write(text);
     return 0;
   }
-  const problem = writeFileAtomic(path, text);
+  const problem = writeFileAtomic(path, text, reads);
   if (problem) printProblem(problem);
   return problem ? 1 : 0;
 }
