@@ -27,8 +27,16 @@ export function printDiagnostics(
   process.stderr.write(renderDiagnostics(diagnostics, byPath, { color: useColor(process.stderr) }));
 }
 
-export function printJsonDiagnostics(diagnostics: readonly Diagnostic[]): void {
-  process.stdout.write(JSON.stringify({ diagnostics }, null, 2) + "\n");
+/**
+ * `--json`: one object on stdout. Usage problems (a missing file) go in a `problems` array, present
+ * only when there are some, so a tool reading stdout learns why nothing was checked.
+ */
+export function printJsonDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  problems: readonly string[] = [],
+): void {
+  const document = problems.length > 0 ? { diagnostics, problems } : { diagnostics };
+  process.stdout.write(JSON.stringify(document, null, 2) + "\n");
 }
 
 /** `pnnc: MESSAGE`; a catalogued problem shows its severity and code (`error[PNN5002]: …`) and its hint. */
