@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: times the front end (`compileSpec`: parse, lower, schema, semantics) on every
- * example spec under specs/ and on synthetic specs of 10, 100 and 1000 columns, the CLI's cold
- * start, training throughput, worker threads, data loading, and codegen (compile time, generated
- * program vs `pnnc run`). Out: tables on stdout, ratios with verdicts.
+ * example spec under specs/, on synthetic specs of 10, 100 and 1000 columns and on very long lists,
+ * the CLI's cold start, training throughput, worker threads, data loading, and codegen (compile
+ * time, generated program vs `pnnc run`). Out: tables on stdout, ratios with verdicts.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -16,6 +16,7 @@ import { runTrainBench, runWorkersBench } from "./train-bench.js";
 import { runCompileBench, runGeneratedThroughputBench } from "./codegen-bench.js";
 import { runCompareBench } from "./compare-bench.js";
 import { runStoreBench } from "./store-bench.js";
+import { runListBench } from "./list-bench.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SIZES = [10, 100, 1000] as const;
@@ -129,7 +130,7 @@ function printColdStart(): void {
   }
 }
 
-/** `npm run bench -- codegen`, `-- compare` or `-- store` runs only that part. */
+/** `npm run bench -- codegen`, `-- compare`, `-- store` or `-- lists` runs only that part. */
 async function main(only: string | undefined): Promise<void> {
   const started = performance.now();
   console.log(`pnnc bench: node ${process.version}, ${cpus().length} CPUs`);
@@ -140,6 +141,10 @@ async function main(only: string | undefined): Promise<void> {
   }
   if (only === "store") {
     runStoreBench(ROOT);
+    return;
+  }
+  if (only === "lists") {
+    runListBench();
     return;
   }
   if (only === "codegen") {
@@ -157,6 +162,8 @@ async function main(only: string | undefined): Promise<void> {
   }
   console.log("");
   printScaling(generated);
+  console.log("");
+  runListBench();
   console.log("");
   printColdStart();
   console.log("");

@@ -9,7 +9,7 @@ import { makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Code } from "../diagnostics/catalog.js";
 import type { SourceFile } from "../diagnostics/source-file.js";
 import { closestNames, didYouMean } from "../diagnostics/suggest.js";
-import { ajvOptions } from "./ajv-options.js";
+import { ajvOptions, uniqueListKeyword, validatorSchema } from "./ajv-options.js";
 import type { Ir } from "../ir/types.js";
 import type { SpanIndex } from "../ir/span-index.js";
 
@@ -21,7 +21,10 @@ const validator: ValidateFunction = await import(
   new URL("./ir-validator.js", import.meta.url).href
 ).then(
   (m: { default: ValidateFunction }) => m.default,
-  async () => new (await import("ajv")).Ajv(ajvOptions).compile(schema),
+  async () =>
+    new (await import("ajv")).Ajv(ajvOptions)
+      .addKeyword(uniqueListKeyword)
+      .compile(validatorSchema(schema)),
 );
 
 export function irValidator(): ValidateFunction {
@@ -65,6 +68,7 @@ const priority = [
   "exclusiveMinimum",
   "exclusiveMaximum",
   "uniqueItems",
+  "pnnUniqueItems",
   "minItems",
   "maxItems",
   "maxLength",
@@ -165,7 +169,8 @@ function toDiagnostic(file: SourceFile, e: ErrorObject, spans: SpanIndex, ir: un
         "PNN2004",
         `${what} needs at least ${String(p["limit"])} item${p["limit"] === 1 ? "" : "s"}`,
       );
-    case "uniqueItems": {
+    case "uniqueItems":
+    case "pnnUniqueItems": {
       const dup = spans.get(`${e.instancePath}/${String(p["i"])}`);
       return makeDiagnostic(
         "PNN2004",

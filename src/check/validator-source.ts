@@ -5,11 +5,12 @@
 import { Ajv } from "ajv";
 import standalone from "ajv/dist/standalone/index.js";
 import schema from "../ir/pnn-ir.schema.json" with { type: "json" };
-import { ajvOptions } from "./ajv-options.js";
+import { ajvOptions, uniqueListKeyword, validatorSchema } from "./ajv-options.js";
 
 export function validatorSource(): string {
   const ajv = new Ajv({ ...ajvOptions, code: { source: true, esm: true } });
-  const code = standalone.default(ajv, ajv.compile(schema));
+  ajv.addKeyword(uniqueListKeyword);
+  const code = standalone.default(ajv, ajv.compile(validatorSchema(schema)));
   // ajv's ESM output still `require`s its small runtime helpers.
   return `import { createRequire } from "node:module";\nconst require = createRequire(import.meta.url);\n${code}\n`;
 }

@@ -4,6 +4,7 @@
  * In: parsed arguments. Out: an exit code (0 ok, 1 diagnostics or unformatted files, 2 usage).
  * None of them loads TensorFlow.js.
  */
+import { statSync } from "node:fs";
 import { compileSpec, type FrontEndResult } from "../compile.js";
 import { catalog, isCode } from "../diagnostics/catalog.js";
 import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
@@ -24,12 +25,36 @@ function compileAll(args: string[]): { results: FrontEndResult[]; usageProblems:
   return { results, usageProblems: problems };
 }
 
+/**
+ * Compiles the one spec a command takes (`compile`, `graph`); a directory is a usage problem rather
+ * than a silent pick of its first spec.
+ */
+function compileOne(
+  file: string,
+  command: string,
+): { result?: FrontEndResult; usageProblems: string[] } {
+  if (isDirectory(file)) {
+    const problem = `\`${command}\` takes one spec, and \`${file}\` is a directory; name a \`.pnn\` file in it`;
+    return { usageProblems: [problem] };
+  }
+  const { results, usageProblems } = compileAll([file]);
+  return { result: results[0], usageProblems };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export function runCheck(args: string[], opts: { json?: boolean }): number {
   const { results, usageProblems } = compileAll(args);
   const diagnostics = results.flatMap((r) => r.diagnostics);
-  usageProblems.forEach(printProblem);
-  if (opts.json) printJsonDiagnostics(diagnostics);
+  if (opts.json) printJsonDiagnostics(diagnostics, usageProblems);
   else {
+    usageProblems.forEach(printProblem);
     printDiagnostics(
       diagnostics,
       results.map((r) => r.file),
@@ -107,11 +132,9 @@ export function runCompile(file: string, opts: { target: string; output?: string
     printProblem(`unknown target \`${opts.target}\`; available: ${targets.join(", ")}`);
     return EXIT_USAGE;
   }
-  const { results, usageProblems } = compileAll([file]);
+  const { result, usageProblems } = compileOne(file, "compile");
   usageProblems.forEach(printProblem);
-  if (usageProblems.length > 0) return EXIT_USAGE;
-  const result = results[0];
-  if (!result) return EXIT_USAGE;
+  if (usageProblems.length > 0 || !result) return EXIT_USAGE;
   printDiagnostics(result.diagnostics, [result.file]);
   if (!result.ir) return EXIT_FAILED;
   return emit(JSON.stringify(result.ir, null, 2) + "\n", opts.output, [file]);
@@ -139,9 +162,8 @@ export async function runGraph(
     printProblem(`unknown format \`${opts.format}\`; available: ${graphFormats.join(", ")}`);
     return EXIT_USAGE;
   }
-  const { results, usageProblems } = compileAll([file]);
+  const { result, usageProblems } = compileOne(file, "graph");
   usageProblems.forEach(printProblem);
-  const result = results[0];
   if (usageProblems.length > 0 || !result) return EXIT_USAGE;
   printDiagnostics(result.diagnostics, [result.file]);
   if (!result.ir) return EXIT_FAILED;

@@ -9,7 +9,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Failure, Problem, Reports } from "../experiment/outcome.js";
 import { EXIT_FAILED, EXIT_USAGE } from "./exit-codes.js";
 import type { SourceFile } from "../diagnostics/source-file.js";
-import { renderDiagnostics } from "../diagnostics/render.js";
+import { escapeControls, renderDiagnostics } from "../diagnostics/render.js";
 import { writeFileAtomic } from "./files.js";
 
 export function useColor(stream: NodeJS.WriteStream): boolean {
@@ -27,19 +27,27 @@ export function printDiagnostics(
   process.stderr.write(renderDiagnostics(diagnostics, byPath, { color: useColor(process.stderr) }));
 }
 
-export function printJsonDiagnostics(diagnostics: readonly Diagnostic[]): void {
-  process.stdout.write(JSON.stringify({ diagnostics }, null, 2) + "\n");
+/**
+ * `--json`: one object on stdout. Usage problems (a missing file) go in a `problems` array, present
+ * only when there are some, so a tool reading stdout learns why nothing was checked.
+ */
+export function printJsonDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  problems: readonly string[] = [],
+): void {
+  const document = problems.length > 0 ? { diagnostics, problems } : { diagnostics };
+  process.stdout.write(JSON.stringify(document, null, 2) + "\n");
 }
 
 /** `pnnc: MESSAGE`; a catalogued problem shows its severity and code (`error[PNN5002]: …`) and its hint. */
 export function printProblem(problem: string | Problem): void {
   if (typeof problem === "string") {
-    process.stderr.write(`pnnc: ${problem}\n`);
+    process.stderr.write(`pnnc: ${escapeControls(problem)}\n`);
     return;
   }
   const code = problem.code ? `${catalog[problem.code].severity}[${problem.code}]: ` : "";
-  const hint = problem.hint ? `\n  = hint: ${problem.hint}` : "";
-  process.stderr.write(`pnnc: ${code}${problem.message}${hint}\n`);
+  const hint = problem.hint ? `\n  = hint: ${escapeControls(problem.hint)}` : "";
+  process.stderr.write(`pnnc: ${code}${escapeControls(problem.message)}${hint}\n`);
 }
 
 /** What a service reports, in order: each spec's diagnostics, then the problems. */

@@ -162,12 +162,12 @@ function recordEarlyStopSpans(ctx: LoweringContext, es: A.EarlyStop, path: strin
 
 function lowerFreeze(ctx: LoweringContext, list: A.ItemList, path: string): JsonObject[] {
   ctx.spans.set(path, list.range);
-  return list.items.flatMap((item): JsonObject[] => {
+  return list.items.flatMap((item, index): JsonObject[] => {
     if (item.last) {
       ctx.plain(item, "`freeze`");
       return [];
     }
-    const p = `${path}/${list.items.indexOf(item)}`;
+    const p = `${path}/${index}`;
     ctx.spans.set(p, item.range);
     const column = ctx.name(`${p}/column`, item.first);
     if (!item.layer) return [{ column, layer: null }];

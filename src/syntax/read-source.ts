@@ -26,6 +26,21 @@ export function readSource(path: string, bytes: Uint8Array): Result<SourceFile> 
     );
     return { value: new SourceFile(path, ""), diagnostics };
   }
+  const encoding = otherEncoding(bytes);
+  if (encoding) {
+    // Decoded as UTF-8 the text is noise; an empty file keeps the excerpt from echoing it.
+    const empty = new SourceFile(path, "");
+    diagnostics.push(
+      makeDiagnostic(
+        "PNN1007",
+        empty,
+        { start: 0, end: 0 },
+        `the file is ${encoding}; save it as UTF-8`,
+        { hint: "a `.pnn` spec must be UTF-8 text" },
+      ),
+    );
+    return { value: empty, diagnostics };
+  }
   const nul = bytes.indexOf(0);
   const invalid = firstInvalidUtf8(bytes);
   const bad = nul >= 0 && (invalid < 0 || nul < invalid) ? nul : invalid;
@@ -45,6 +60,30 @@ export function readSource(path: string, bytes: Uint8Array): Result<SourceFile> 
     );
   }
   return { value: file, diagnostics };
+}
+
+/**
+ * The name of a Unicode encoding other than UTF-8 that the bytes are in, by byte-order mark or, without
+ * one, by UTF-16's pattern of NUL bytes beside ASCII letters; null for anything else.
+ */
+function otherEncoding(bytes: Uint8Array): string | null {
+  const [b0, b1, b2, b3] = bytes;
+  if (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) return "UTF-32 LE";
+  if (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff) return "UTF-32 BE";
+  if (b0 === 0xff && b1 === 0xfe) return "UTF-16 LE";
+  if (b0 === 0xfe && b1 === 0xff) return "UTF-16 BE";
+  const pairs = Math.min(256, Math.floor(bytes.length / 2));
+  if (pairs < 2) return null;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let k = 0; k < pairs; k++) {
+    if (bytes[2 * k] === 0) evenNul++;
+    if (bytes[2 * k + 1] === 0) oddNul++;
+  }
+  // Mostly-ASCII UTF-16 text: one byte of each pair is NUL, the other almost never.
+  if (oddNul >= pairs * 0.6 && evenNul <= pairs * 0.1) return "UTF-16 LE";
+  if (evenNul >= pairs * 0.6 && oddNul <= pairs * 0.1) return "UTF-16 BE";
+  return null;
 }
 
 /** Byte offset of the first malformed UTF-8 sequence, or -1. */

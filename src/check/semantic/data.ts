@@ -7,12 +7,13 @@ import type { TaskIr } from "../../ir/types.js";
 import type { CheckContext } from "./context.js";
 
 export function checkClassMap(ctx: CheckContext, task: TaskIr, path: string): void {
-  const kept = task.classes ? new Set(task.classes) : null;
+  // Class → its index, so each clash finds the kept copy without a scan of the list.
+  const kept = task.classes ? new Map(task.classes.map((c, k) => [c, k] as const)) : null;
   const dropped = new Set(task.drop);
   task.drop.forEach((c, k) => {
     if (kept?.has(c)) {
       ctx.report("PNN3017", `${path}/drop/${k}`, `class \`${c}\` is both kept and dropped`, {
-        labels: [{ path: `${path}/classes/${task.classes?.indexOf(c)}`, message: "kept here" }],
+        labels: [{ path: `${path}/classes/${kept.get(c)}`, message: "kept here" }],
       });
     }
   });

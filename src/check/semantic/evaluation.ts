@@ -107,8 +107,11 @@ export function checkComparison(ctx: CheckContext): void {
       },
     );
   });
-  const foldsOf = (id: string) =>
-    JSON.stringify(ctx.ir.stages.find((s) => s.train.includes(id))?.trainFolds ?? null);
+  // The first stage that trains each column, looked up by name rather than by a scan per name.
+  const trainedIn = new Map<string, (typeof ctx.ir.stages)[number]>();
+  for (const s of ctx.ir.stages)
+    for (const id of s.train) if (!trainedIn.has(id)) trainedIn.set(id, s);
+  const foldsOf = (id: string) => JSON.stringify(trainedIn.get(id)?.trainFolds ?? null);
   compare.forEach((id, k) => {
     const reference = compare[0];
     if (k === 0 || reference === undefined || foldsOf(id) === foldsOf(reference)) return;
