@@ -60,6 +60,10 @@ export async function prepareRun(file: string, opts: RunOptions): Promise<Outcom
   const out = opts.out ?? join("results", ir.name);
   const storeDir =
     opts.store === false ? null : (opts.store ?? join(dirname(file), ".pnn", "store"));
+  // A mistyped --store (a file, an unrelated folder) is refused before anything is written into it.
+  const columnStore = storeDir === null ? null : ColumnStore.create(storeDir);
+  if (columnStore && "problem" in columnStore)
+    return fail("failed", [plain(columnStore.problem)], diagnostics);
   const store = fileStore(join(out, "runs"), specHash, backend.name);
   if (!store) return fail("failed", [plain(`cannot create \`${join(out, "runs")}\``)], diagnostics);
   const pending = pendingRuns(store, ir.evaluation.repeats, foldsPerRepeat(data));
@@ -81,12 +85,12 @@ export async function prepareRun(file: string, opts: RunOptions): Promise<Outcom
           ...extra,
           store,
           checkpoints: { dir: join(out, "checkpoints"), pnnc: PNNC_VERSION, specHash },
-          ...(storeDir === null
+          ...(columnStore === null
             ? {}
             : {
                 keys: columnKeys(ir, datasetIdentities(data)),
                 columns: storeCache(
-                  new ColumnStore(storeDir),
+                  columnStore.store,
                   backend.name,
                   PNNC_VERSION,
                   extra.progress ?? (() => {}),
