@@ -16,7 +16,7 @@ import { PNNC_VERSION } from "../version.js";
 import { foldsPerRepeat, loadSpec } from "./load-spec.js";
 import { backendOption, workersOption } from "./options.js";
 import { fail, plain, succeed, type Outcome, type Problem } from "./outcome.js";
-import { fileStore, pendingRuns } from "./run-store.js";
+import { checkRunRecord, fileStore, pendingRuns } from "./run-store.js";
 
 export interface RunOptions {
   out?: string;
@@ -64,7 +64,7 @@ export async function prepareRun(file: string, opts: RunOptions): Promise<Outcom
   const columnStore = storeDir === null ? null : ColumnStore.create(storeDir);
   if (columnStore && "problem" in columnStore)
     return fail("failed", [plain(columnStore.problem)], diagnostics);
-  const store = fileStore(join(out, "runs"), specHash, backend.name);
+  const store = fileStore(join(out, "runs"), specHash, backend.name, checkRunRecord);
   if (!store) return fail("failed", [plain(`cannot create \`${join(out, "runs")}\``)], diagnostics);
   const pending = pendingRuns(store, ir.evaluation.repeats, foldsPerRepeat(data));
   return succeed(
