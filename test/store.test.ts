@@ -193,7 +193,10 @@ describe("incremental training through the column store", () => {
     expect(gc.status, gc.stderr).toBe(0);
     const left = new ColumnStore(join(dir, ".pnn", "store")).entries();
     expect(left.length).toBeLessThan(before);
-    expect(new Set(left.map((e) => e.entry?.column))).toEqual(new Set(["gender", "emotion"]));
+    // The entry of another key version is still referenced (by key): `verify --repair` removes it.
+    expect(new Set(left.flatMap((e) => (e.entry ? [e.entry.column] : [])))).toEqual(
+      new Set(["gender", "emotion"]),
+    );
     expect(left).toHaveLength(6);
   });
 

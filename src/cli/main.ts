@@ -195,7 +195,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description("check every entry's weights against its checksum and key version")
     .argument("[specs...]", "specs whose store to use (default store: ./.pnn/store)")
     .option("--store <dir>", "the column store")
-    .action(async (specs: string[], opts: { store?: string }) =>
+    .option("--repair", "remove the entries that do not verify (pnnc run retrains them)")
+    .action(async (specs: string[], opts: { store?: string; repair?: boolean }) =>
       setExit((await storeCommand()).runStoreVerify(specs, opts)),
     );
   store

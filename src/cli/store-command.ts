@@ -1,11 +1,11 @@
 /**
  * `pnnc store ls|verify|gc [SPEC...] [--store DIR]`: the column store's entries (column, run, test
- * UAR, size), a check of every entry's weights against its checksum and key version, and garbage
- * collection of the entries no given spec references. The store defaults to `.pnn/store` next to
- * the first spec, or in the current directory.
- * In: parsed arguments. Out: an exit code (0 ok, 1 corrupt entries or unusable specs, 2 usage).
+ * UAR, size), a check of every entry (shape, identity, checksums, versions; `--repair` removes bad
+ * ones), and garbage collection of the verified entries no given spec references. The store
+ * defaults to `.pnn/store` next to the first spec; a missing folder or one that is not a store is
+ * an error. In: parsed arguments. Out: an exit code (0 ok, 1 not a store, corrupt entries or
+ * unusable specs, 2 usage).
  */
-import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { compileSpec } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
@@ -19,15 +19,26 @@ import { printDiagnostics, printProblem } from "./output.js";
 export interface StoreOptions {
   store?: string;
   json?: boolean;
+  repair?: boolean;
 }
 
-function storeOf(specs: string[], opts: StoreOptions): ColumnStore {
+/** The store, or null after saying why there is none (missing, a file, not a store). */
+function storeOf(specs: string[], opts: StoreOptions, mark = false): ColumnStore | null {
   const first = specs[0];
-  return new ColumnStore(opts.store ?? join(first ? dirname(first) : ".", ".pnn", "store"));
+  const opened = ColumnStore.open(
+    opts.store ?? join(first ? dirname(first) : ".", ".pnn", "store"),
+    { mark },
+  );
+  if ("problem" in opened) {
+    printProblem(opened.problem);
+    return null;
+  }
+  return opened.store;
 }
 
 export function runStoreList(specs: string[], opts: StoreOptions): number {
   const store = storeOf(specs, opts);
+  if (!store) return EXIT_FAILED;
   const entries = store.entries();
   if (opts.json) {
     process.stdout.write(
@@ -39,11 +50,11 @@ export function runStoreList(specs: string[], opts: StoreOptions): number {
     );
     return EXIT_OK;
   }
-  const rows = entries.map(({ dir, entry, problem }) => [
-    entry?.key.slice(0, 12) ?? "?",
-    entry?.backend ?? "?",
+  const rows = entries.map(({ dir, key, backend, repeat, fold, entry, problem }) => [
+    key.slice(0, 12),
+    backend,
     entry?.column ?? "?",
-    entry ? `r${entry.repeat}f${entry.fold}` : "?",
+    `r${repeat}f${fold}`,
     entry ? entry.run.test.uar.toFixed(3) : "",
     `${(ColumnStore.size(dir) / 1024).toFixed(0)} KiB`,
     entry?.created.slice(0, 19) ?? "",
@@ -64,13 +75,19 @@ export function runStoreList(specs: string[], opts: StoreOptions): number {
 
 export function runStoreVerify(specs: string[], opts: StoreOptions): number {
   const store = storeOf(specs, opts);
+  if (!store) return EXIT_FAILED;
   const entries = store.entries();
   const bad = entries.filter((e) => e.problem !== null);
-  for (const e of bad) printProblem(`corrupt entry: ${e.problem} (pnnc run will not use it)`);
+  for (const e of bad)
+    printProblem(
+      `corrupt entry: ${e.problem} (${opts.repair ? "removed; " : ""}pnnc run will train it again)`,
+    );
+  if (opts.repair) store.removeBad();
   process.stderr.write(
-    `${entries.length - bad.length} of ${entries.length} entries verified in ${store.dir}\n`,
+    `${entries.length - bad.length} of ${entries.length} entries verified in ${store.dir}${opts.repair && bad.length > 0 ? `; removed ${bad.length}` : ""}\n`,
   );
-  return bad.length > 0 ? EXIT_FAILED : EXIT_OK;
+  // Once repaired, what is left verifies.
+  return bad.length > 0 && !opts.repair ? EXIT_FAILED : EXIT_OK;
 }
 
 /** Keeps what the given specs reference (on the data they name now); removes everything else. */
@@ -98,11 +115,8 @@ export async function runStoreGc(specs: string[], opts: StoreOptions): Promise<n
     if (!data.value) return EXIT_FAILED;
     for (const key of columnKeys(front.ir, datasetIdentities(data.value)).values()) keep.add(key);
   }
-  const store = storeOf(specs, opts);
-  if (!existsSync(store.dir)) {
-    process.stderr.write(`no column store at ${store.dir}\n`);
-    return EXIT_OK;
-  }
+  const store = storeOf(specs, opts, true);
+  if (!store) return EXIT_FAILED;
   const removed = store.collect(keep);
   process.stderr.write(
     `removed ${removed.length} entr${removed.length === 1 ? "y" : "ies"} no given spec references; kept ${store.entries().length}\n`,

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { RunResults } from "../runtime/results.js";
 import { PNNC_VERSION } from "../version.js";
 import { writeFileAtomic } from "./files.js";
+import { foldsPerRepeat } from "./load-spec.js";
 import { fail, plain, succeed, type Outcome, type Problem } from "./outcome.js";
 import type { PreparedRun } from "./prepare-run.js";
 import { trainRuns, type Progress } from "./train-runs.js";
@@ -58,6 +59,7 @@ export async function executeRun(
     counting,
   );
   if (!trained.ok) return trained;
+  const incomplete = missingRuns(prepared, trained.value);
   const seconds = (performance.now() - started) / 1000;
   // 2. The results document.
   const document: RunDocument = {
@@ -73,7 +75,7 @@ export async function executeRun(
   if (problem) return fail("failed", [...prepared.unsaved, plain(problem)]);
   // 3. The report, which needs the spec it came from.
   const report = writeRunReport(prepared);
-  const problems: Problem[] = [...prepared.unsaved];
+  const problems: Problem[] = [...prepared.unsaved, ...incomplete];
   if ("problem" in report) problems.push(plain(`no report: ${report.problem}`));
   return succeed(
     { document, seconds, path, report: "path" in report ? report.path : null, columns },
@@ -84,4 +86,30 @@ export async function executeRun(
 function writeRunReport(prepared: PreparedRun): { path: string } | { problem: string } {
   const copied = writeFileAtomic(join(prepared.out, "spec.pnn"), prepared.source);
   return copied ? { problem: copied } : writeReport(prepared.out);
+}
+
+/**
+ * Says when results.json would hold fewer or duplicated runs than the protocol asks for: every
+ * (repeat, fold) must have runs, as many as the others, and no column's run twice.
+ */
+function missingRuns(prepared: PreparedRun, results: RunResults): Problem[] {
+  const byRun = new Map<string, string[]>();
+  for (const r of results.runs) {
+    const at = `repeat ${r.repeat}, fold ${r.fold}`;
+    byRun.set(at, [...(byRun.get(at) ?? []), `${r.column}\u0000${r.trainFolds ?? ""}`]);
+  }
+  const expected = Math.max(0, ...[...byRun.values()].map((ids) => ids.length));
+  const problems: Problem[] = [];
+  for (let repeat = 1; repeat <= prepared.ir.evaluation.repeats; repeat++)
+    for (let fold = 1; fold <= foldsPerRepeat(prepared.data); fold++) {
+      const at = `repeat ${repeat}, fold ${fold}`;
+      const ids = byRun.get(at) ?? [];
+      if (ids.length < expected)
+        problems.push(
+          plain(`results.json lacks runs of ${at} (${ids.length} of ${expected} column runs)`),
+        );
+      if (new Set(ids).size !== ids.length)
+        problems.push(plain(`results.json holds a column's run twice in ${at}`));
+    }
+  return problems;
 }

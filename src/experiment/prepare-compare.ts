@@ -24,7 +24,7 @@ import {
   type SpecDiagnostics,
 } from "./outcome.js";
 import { checkComparison } from "./protocol.js";
-import { fileStore, pendingRuns } from "./run-store.js";
+import { checkRunRecords, fileStore, pendingRuns } from "./run-store.js";
 
 export interface CompareOptions {
   out?: string;
@@ -97,7 +97,12 @@ export async function prepareCompare(
   // 7. Run store and pending runs.
   const out = opts.out ?? join("results", `compare-${specs.map((s) => s.ir.name).join("-")}`);
   const hash = specDigest(specs.map((s) => s.hash).join("\u0000"), PNNC_VERSION);
-  const store = fileStore<RunRecord[]>(join(out, "runs"), hash, backend.name);
+  const store = fileStore<RunRecord[]>(
+    join(out, "runs"),
+    hash,
+    backend.name,
+    checkRunRecords(methods.length),
+  );
   if (!store) return fail("failed", [plain(`cannot create \`${join(out, "runs")}\``)], diagnostics);
   const repeatsRun = Math.min(repeats, first.ir.evaluation.repeats);
   const pending = pendingRuns(store, repeatsRun, foldsPerRepeat(first.data));

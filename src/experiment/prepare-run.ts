@@ -16,7 +16,7 @@ import { PNNC_VERSION } from "../version.js";
 import { foldsPerRepeat, loadSpec } from "./load-spec.js";
 import { backendOption, workersOption } from "./options.js";
 import { fail, plain, succeed, type Outcome, type Problem } from "./outcome.js";
-import { fileStore, pendingRuns } from "./run-store.js";
+import { checkRunRecord, fileStore, pendingRuns } from "./run-store.js";
 
 export interface RunOptions {
   out?: string;
@@ -60,7 +60,11 @@ export async function prepareRun(file: string, opts: RunOptions): Promise<Outcom
   const out = opts.out ?? join("results", ir.name);
   const storeDir =
     opts.store === false ? null : (opts.store ?? join(dirname(file), ".pnn", "store"));
-  const store = fileStore(join(out, "runs"), specHash, backend.name);
+  // A mistyped --store (a file, an unrelated folder) is refused before anything is written into it.
+  const columnStore = storeDir === null ? null : ColumnStore.create(storeDir);
+  if (columnStore && "problem" in columnStore)
+    return fail("failed", [plain(columnStore.problem)], diagnostics);
+  const store = fileStore(join(out, "runs"), specHash, backend.name, checkRunRecord);
   if (!store) return fail("failed", [plain(`cannot create \`${join(out, "runs")}\``)], diagnostics);
   const pending = pendingRuns(store, ir.evaluation.repeats, foldsPerRepeat(data));
   return succeed(
@@ -81,12 +85,12 @@ export async function prepareRun(file: string, opts: RunOptions): Promise<Outcom
           ...extra,
           store,
           checkpoints: { dir: join(out, "checkpoints"), pnnc: PNNC_VERSION, specHash },
-          ...(storeDir === null
+          ...(columnStore === null
             ? {}
             : {
                 keys: columnKeys(ir, datasetIdentities(data)),
                 columns: storeCache(
-                  new ColumnStore(storeDir),
+                  columnStore.store,
                   backend.name,
                   PNNC_VERSION,
                   extra.progress ?? (() => {}),

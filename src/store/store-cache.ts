@@ -19,6 +19,8 @@ export function storeCache(
   pnnc: string,
   report: (message: string) => void,
 ): CountingCache {
+  // A driver may ask for the same entry more than once; its problem is worth saying once.
+  const reported = new Set<string>();
   const cache: CountingCache = {
     reused: 0,
     trained: 0,
@@ -26,7 +28,9 @@ export function storeCache(
       const found = store.load(key, backend, repeat, fold);
       if ("missing" in found) return null;
       if ("unusable" in found) {
-        report(`column store: not using ${found.unusable}; training it again`);
+        if (!reported.has(found.unusable))
+          report(`column store: not using ${found.unusable}; training it again and replacing it`);
+        reported.add(found.unusable);
         return null;
       }
       cache.reused++;
