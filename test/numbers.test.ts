@@ -6,8 +6,11 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { emitProgram, packageFiles, runtimeFiles } from "../src/codegen/emit.js";
+import { compileSpec } from "../src/compile.js";
 import { loadDataset } from "../src/data/load-dataset.js";
 import type { DataProblem } from "../src/data/problem.js";
 import { writeSynthetic } from "../src/data/synth.js";
@@ -216,5 +219,40 @@ evaluation {
     );
     expect(r.stderr).toContain("learning_rate");
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
+  it("stops a generated program the same way", async () => {
+    // Under the repository, so the program's imports resolve to its node_modules.
+    const root = join(repoRoot, "tmp", `numbers-${process.pid}`);
+    try {
+      mkdirSync(join(root, "programs"), { recursive: true });
+      writeSynthetic({ speakers: 4, utterances: 8, seed: 3, out: join(root, "synth.csv") });
+      const front = compileSpec(join(root, "diverge.pnn"), spec);
+      if (!front.ir || !front.spans) throw new Error(JSON.stringify(front.diagnostics));
+      const files = [
+        ...runtimeFiles(),
+        ...(await packageFiles("numbers")),
+        ...(await emitProgram({
+          ...front,
+          ir: front.ir,
+          spans: front.spans,
+          dir: "diverge",
+          specDir: "..",
+        })),
+      ];
+      for (const f of files) {
+        mkdirSync(dirname(join(root, "programs", f.path)), { recursive: true });
+        writeFileSync(join(root, "programs", f.path), f.content);
+      }
+      const url = pathToFileURL(join(root, "programs", "diverge", "main.ts")).href;
+      const program = (await import(url)) as { main(opts: object): Promise<unknown> };
+      const run = program.main({ out: join(root, "out"), backend: "cpu" });
+      await expect(run).rejects.toThrow(
+        /repeat 1, fold 1, stage `one`: the training loss of column `gender` became (NaN|Infinity) in epoch \d/,
+      );
+      await expect(run).rejects.toHaveProperty("name", "TrainingDiverged");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   }, 120_000);
 });
