@@ -1,9 +1,7 @@
 /**
- * Streams a feature table (CSV, openSMILE CSV with `;`, or ARFF) into typed columns.
+ * Streams a feature table (CSV, openSMILE CSV with `;`, or ARFF) into typed float32 columns.
  * In: a path, a format, the columns whose text to keep and a plan that picks feature candidates
  * from the header. Out: the table, or a DataProblem naming the file, row (line) and column.
- * A `numeric` candidate is a feature when all its non-missing values are numbers, and not one when
- * all are text; numbers and text in one column are an error naming the first text row.
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
@@ -118,7 +116,7 @@ class TableBuilder {
     for (const [i, column] of this.numeric) {
       const parsed = parseField(fields[i] ?? "", MISSING);
       if (parsed.ok || parsed.why === "missing") {
-        if (parsed.ok && this.sawNumber(i, line)) return false;
+        if (parsed.ok && !this.noteNumber(i, line)) return false;
         column.push(parsed.ok ? parsed.value : Number.NaN);
         continue;
       }
@@ -144,7 +142,7 @@ class TableBuilder {
           hint: "list only numeric columns in `features`",
         });
       }
-      if (!this.sawText(i, line, fields[i] ?? "")) return false;
+      if (!this.noteText(i, line, (fields[i] ?? "").trim())) return false;
       // Kept as missing until the column is known: a text column is dropped when the table ends.
       column.push(Number.NaN);
     }
@@ -155,19 +153,16 @@ class TableBuilder {
   /**
    * Under `features numeric` a column is a feature when all its non-missing values are numbers and
    * not one when all are text (a label, a file name); numbers and text together are an error that
-   * names the first text row, whichever came first.
+   * names the first text row, whichever came first. Each returns false once it has failed.
    */
-  private sawNumber(i: number, line: number): boolean {
+  private noteNumber(i: number, line: number): boolean {
     const seen = this.seen.get(i);
-    if (!seen) {
-      this.seen.set(i, { number: line, text: null });
-      return false;
-    }
-    if (seen.text) return !this.mixed(i, seen.text, line);
-    return false;
+    if (!seen) this.seen.set(i, { number: line, text: null });
+    else if (seen.text) return this.mixed(i, seen.text, line);
+    return true;
   }
 
-  private sawText(i: number, line: number, value: string): boolean {
+  private noteText(i: number, line: number, value: string): boolean {
     const seen = this.seen.get(i);
     if (seen && seen.number !== null) return this.mixed(i, { line, value }, seen.number);
     if (!seen) this.seen.set(i, { number: null, text: { line, value } });
