@@ -193,6 +193,18 @@ describe("the runtime loader matches pnnc's loader", () => {
     await expectSameLoad(dir, spec(ravdess, features, [["label emotion", "drop [calm]"]]));
   });
 
+  it("columns typed by all their rows: missing first values, text-only columns, float32's edge", async () => {
+    const lines = ["f1,note,f2,g,y"];
+    for (let r = 0; r < 24; r++) {
+      const f1 = r < 2 ? "" : String(r * 0.5);
+      const f2 = r === 4 ? "3.4028234663852886e38" : r === 5 ? "-3.4e38" : `${r}e-40`;
+      lines.push([f1, r === 0 ? "" : `take ${r}`, f2, `s${r % 4}`, "ab"[r % 2]].join(","));
+    }
+    const dir = write("t.csv", lines.join("\n") + "\n");
+    const features = ["group g", "missing mean", "features numeric except [g, y]"];
+    await expectSameLoad(dir, spec("t.csv", features, [["label y"]]));
+  });
+
   const cremad = join(repoRoot, "test/fixtures/data/cremad.pnn");
   it("a CREMA-D-shaped table (Windows paths, missing F0, prediction columns)", async () => {
     await expectSameLoad(dirname(cremad), readFileSync(cremad, "utf8"));
@@ -231,6 +243,10 @@ describe("the runtime loader's errors", () => {
     );
     expect(() => loadRows(dataset, [{ ...task, label: "label" }], dir)).toThrow(
       /`label` is not a column/,
+    );
+    const huge = write("t.csv", "f1,y\n1,a\n-1e39,b\n");
+    expect(() => loadRows(dataset, [task], huge)).toThrow(
+      /`t.csv` data row 2, column `f1`: `-1e39` does not fit a 32-bit float/,
     );
   });
 });

@@ -111,6 +111,7 @@ const RESERVED = [
   "SplitSettings",
   "RunResults",
   "DataError",
+  "TrainingDiverged",
   "loadRows",
   "DatasetSpec",
   "LoadedRows",

@@ -46,6 +46,7 @@ import { writeFileAtomic } from "${rt}/atomic-files.js";
 import { runHash, packageRoot } from "${rt}/files.js";
 import { splitDataset, type DatasetSplits, type SplitSettings } from "${rt}/folds.js";
 import type { ResultsDocument } from "${rt}/results.js";
+import { TrainingDiverged } from "${rt}/train.js";
 import { DataError, loadRows,${linkedDatasets(model).length > 0 ? " sameFeatures," : ""} type DatasetSpec, type LoadedRows, type TaskSpec } from "${rt}/table.js";
 import { ${model.columns.map((c) => c.className).join(", ")} } from "./columns.js";
 
@@ -129,7 +130,12 @@ function cli(): void {
         process.stdout.write(\`\${s.column}: test UAR \${s.uarMean.toFixed(3)} ± \${s.uarStd.toFixed(3)} over \${s.runs} runs\\n\`);
     },
     (e: unknown) => {
-      // Bad data and a missing backend are the user's to fix: a message, not a stack trace.
+      // Bad data, a missing backend and a diverged training are the user's to fix: a message,
+      // not a stack trace.
+      if (e instanceof TrainingDiverged) {
+        process.stderr.write(\`error: \${e.message}\\n  hint: \${e.hint}\\n\`);
+        process.exit(1);
+      }
       if (!(e instanceof DataError)) throw e;
       process.stderr.write(\`error: \${e.message}\\n\`);
       process.exit(1);

@@ -1,9 +1,7 @@
 /**
- * Streams a feature table (CSV, openSMILE CSV with `;`, or ARFF) into typed columns.
+ * Streams a feature table (CSV, openSMILE CSV with `;`, or ARFF) into typed float32 columns.
  * In: a path, a format, the columns whose text to keep and a plan that picks feature candidates
  * from the header. Out: the table, or a DataProblem naming the file, row (line) and column.
- * A candidate column is numeric when its first non-missing value is a number; a later text value in a
- * numeric column is an error, never a silent drop.
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
@@ -63,7 +61,11 @@ class TableBuilder {
   header: string[] = [];
   private plan: FeaturePlan | null = null;
   private readonly numeric = new Map<number, Float32Column>();
-  private readonly decided = new Map<number, boolean>();
+  /** Per `numeric` candidate: the first line holding a number, and the first holding text. */
+  private readonly seen = new Map<
+    number,
+    { number: number | null; text: { line: number; value: string } | null }
+  >();
   private readonly text = new Map<string, StringColumn>();
   private textIndex: [number, StringColumn][] = [];
   private readonly lines: number[] = [];
@@ -113,13 +115,9 @@ class TableBuilder {
       column.push((fields[this.header.indexOf(name)] ?? "").trim());
     for (const [i, column] of this.numeric) {
       const parsed = parseField(fields[i] ?? "", MISSING);
-      if (parsed.ok) {
-        this.decided.set(i, true);
-        column.push(parsed.value);
-        continue;
-      }
-      if (parsed.why === "missing") {
-        column.push(Number.NaN);
+      if (parsed.ok || parsed.why === "missing") {
+        if (parsed.ok && !this.noteNumber(i, line)) return false;
+        column.push(parsed.ok ? parsed.value : Number.NaN);
         continue;
       }
       const name = this.header[i] ?? "";
@@ -130,21 +128,54 @@ class TableBuilder {
           message: `${where}: \`${fields[i]}\` is not a finite number`,
         });
       }
-      if (!this.decided.get(i) && !this.plan?.strict) {
-        // A text column under `features numeric`: not a feature (e.g. a file name or a label).
-        this.numeric.delete(i);
-        continue;
+      if (parsed.why === "out-of-range") {
+        return this.fail({
+          code: "PNN4021",
+          message: `${where}: \`${(fields[i] ?? "").trim()}\` does not fit a 32-bit float (largest magnitude about 3.4e38)`,
+          hint: "rescale the column, or write the value as missing",
+        });
       }
-      return this.fail({
-        code: "PNN4005",
-        message: `${where}: \`${fields[i]}\` is not a number`,
-        hint: this.plan?.strict
-          ? "list only numeric columns in `features`"
-          : `earlier rows of \`${name}\` hold numbers`,
-      });
+      if (this.plan?.strict) {
+        return this.fail({
+          code: "PNN4005",
+          message: `${where}: \`${fields[i]}\` is not a number`,
+          hint: "list only numeric columns in `features`",
+        });
+      }
+      if (!this.noteText(i, line, (fields[i] ?? "").trim())) return false;
+      // Kept as missing until the column is known: a text column is dropped when the table ends.
+      column.push(Number.NaN);
     }
     void row;
     return true;
+  }
+
+  /**
+   * Under `features numeric` a column is a feature when all its non-missing values are numbers and
+   * not one when all are text (a label, a file name); numbers and text together are an error that
+   * names the first text row, whichever came first. Each returns false once it has failed.
+   */
+  private noteNumber(i: number, line: number): boolean {
+    const seen = this.seen.get(i);
+    if (!seen) this.seen.set(i, { number: line, text: null });
+    else if (seen.text) return this.mixed(i, seen.text, line);
+    return true;
+  }
+
+  private noteText(i: number, line: number, value: string): boolean {
+    const seen = this.seen.get(i);
+    if (seen && seen.number !== null) return this.mixed(i, { line, value }, seen.number);
+    if (!seen) this.seen.set(i, { number: null, text: { line, value } });
+    return true;
+  }
+
+  private mixed(i: number, text: { line: number; value: string }, numberLine: number): false {
+    const name = this.header[i] ?? "";
+    return this.fail({
+      code: "PNN4005",
+      message: `\`${this.req.shownPath}\` line ${text.line}, column \`${name}\`: \`${text.value}\` is not a number`,
+      hint: `line ${numberLine} of \`${name}\` holds a number; fix the value, leave it empty (missing), or leave the column out with \`except\``,
+    });
   }
 
   fail(problem: DataProblem): false {
@@ -162,7 +193,10 @@ class TableBuilder {
         message: `\`${this.req.shownPath}\` has a header but no data rows`,
       };
     }
-    const numeric = new Map([...this.numeric].map(([i, c]) => [i, c.view()]));
+    // A candidate that held only text is not a feature (a number beside it would have failed).
+    const numeric = new Map(
+      [...this.numeric].filter(([i]) => !this.seen.get(i)?.text).map(([i, c]) => [i, c.view()]),
+    );
     const text = new Map([...this.text].map(([n, c]) => [n, c.values]));
     return { header: this.header, rows: this.lines.length, lines: this.lines, numeric, text };
   }

@@ -376,6 +376,18 @@ export const catalog = {
     explanation:
       "The checkpoint was written by a pnnc from before checkpoints recorded their weights' length and SHA-256. `pnnc predict` still checks the metadata, the weights' length against the manifest and that every weight is finite, but cannot detect a weight altered to another finite value. Run the spec again to write a checked checkpoint.",
   },
+  PNN4021: {
+    severity: "error",
+    title: "value out of float32 range",
+    explanation:
+      "A feature value's magnitude exceeds float32's largest, about 3.4e38. Features are trained as 32-bit floats, where such a value would become infinite and every loss in its folds NaN. Rescale the column or write the value as missing.",
+  },
+  PNN4022: {
+    severity: "error",
+    title: "training diverged",
+    explanation:
+      "A column's training loss became NaN or infinite, so the run stops rather than report a model that learnt nothing. Usually the learning rate is too high for the optimizer, or features have extreme values; lower `learning_rate` or check the data.",
+  },
   PNN5001: {
     severity: "error",
     title: "duplicate method name",

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { prepareCompare } from "./prepare-compare.js";
 import { prepareRun } from "./prepare-run.js";
+import { divergedProblem } from "./train-runs.js";
 import type { WorkerJob, WorkerMessage } from "./worker-pool.js";
 
 const job = workerData as WorkerJob;
@@ -29,7 +30,14 @@ if (!prepared.ok) {
   process.exit(1);
 }
 // Runs this thread could not save are trained again by the main thread, which reports them.
-await prepared.value.execute({
-  progress: (m) => post(m),
-  only: (r, f) => wanted.has(`${r}-${f}`),
-});
+try {
+  await prepared.value.execute({
+    progress: (m) => post(m),
+    only: (r, f) => wanted.has(`${r}-${f}`),
+  });
+} catch (e) {
+  const diverged = divergedProblem(e);
+  if (!diverged) throw e;
+  post({ problems: [diverged] });
+  process.exit(1);
+}

@@ -63,15 +63,21 @@ export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: strin
     values: new Set(e.values),
   }));
   const { candidates, strict } = planFeatures(dataset, header, columnOf);
-  // A candidate is numeric when its first non-missing value is; under `features numeric` a column
-  // whose first value is text is not a feature, anywhere else text is an error.
+  // Under `features numeric` a candidate is a feature when all its non-missing values are numbers
+  // and not one when all are text; both in one column is an error at the first text row.
   const features: number[] = [];
   for (const i of candidates) {
-    const first = rows
-      .map((row) => parseField(row[i] ?? "", MISSING))
-      .find((p) => p.ok || p.why !== "missing");
-    if (first && !first.ok && first.why === "text" && !strict) continue;
-    features.push(i);
+    if (strict) {
+      features.push(i);
+      continue;
+    }
+    const kinds = rows.map((row) => parseField(row[i] ?? "", MISSING));
+    const text = kinds.findIndex((p) => !p.ok && p.why === "text");
+    if (text < 0) features.push(i);
+    else if (kinds.some((p) => p.ok)) {
+      const value = (rows[text]?.[i] ?? "").trim();
+      throw new DataError(`${where(text)}, column \`${header[i]}\`: \`${value}\` is not a number`);
+    }
   }
   if (features.length === 0)
     throw new DataError(`no numeric feature column was found in \`${dataset.file}\``);
@@ -82,6 +88,10 @@ export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: strin
     const parsed = features.map((i) => {
       const p = parseField(row[i] ?? "", MISSING);
       if (p.ok) return p.value;
+      if (p.why === "out-of-range")
+        throw new DataError(
+          `${where(r)}, column \`${header[i]}\`: \`${(row[i] ?? "").trim()}\` does not fit a 32-bit float`,
+        );
       if (p.why !== "missing")
         throw new DataError(`${where(r)}, column \`${header[i]}\`: \`${row[i]}\` is not a number`);
       return Number.NaN;

@@ -18,6 +18,7 @@ import { writeFileAtomic } from "../runtime/atomic-files.js";
 import { runHash, packageRoot } from "../runtime/files.js";
 import { splitDataset, type DatasetSplits, type SplitSettings } from "../runtime/folds.js";
 import type { ResultsDocument } from "../runtime/results.js";
+import { TrainingDiverged } from "../runtime/train.js";
 import {
   DataError,
   loadRows,
@@ -221,7 +222,12 @@ function cli(): void {
         );
     },
     (e: unknown) => {
-      // Bad data and a missing backend are the user's to fix: a message, not a stack trace.
+      // Bad data, a missing backend and a diverged training are the user's to fix: a message,
+      // not a stack trace.
+      if (e instanceof TrainingDiverged) {
+        process.stderr.write(`error: ${e.message}\n  hint: ${e.hint}\n`);
+        process.exit(1);
+      }
       if (!(e instanceof DataError)) throw e;
       process.stderr.write(`error: ${e.message}\n`);
       process.exit(1);

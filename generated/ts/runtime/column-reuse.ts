@@ -10,7 +10,7 @@ import type { Column } from "./column.js";
 import type { PlannedColumn, PlannedStage, RunIndex } from "./plan.js";
 import type { ColumnRun } from "./results.js";
 import { evaluate, type TaskSplits } from "./task-splits.js";
-import { trainColumn } from "./train.js";
+import { trainColumn, TrainingDiverged, type TrainResult } from "./train.js";
 
 /** Trained columns by content key and run: `load` gives what `save` kept, or null. */
 export interface ColumnCache {
@@ -144,17 +144,24 @@ function trainFresh<C extends Column>(
   const { id, column, stage, splits, models, at, classes } = request;
   const seed = columnSeed(stage, at);
   const model = column.build(tf, splits.train.x.shape[1], classes, models, seed);
-  const trained = trainColumn(
-    tf,
-    model,
-    models,
-    { train: splits.train, validation: splits.validation },
-    { ...stage.settings, seed },
-    {
-      frozenLayers: new Set(stage.frozenLayers.get(id) ?? []),
-      cacheFrozen: context.cacheFrozen,
-    },
-  );
+  let trained: TrainResult;
+  try {
+    trained = trainColumn(
+      tf,
+      model,
+      models,
+      { train: splits.train, validation: splits.validation },
+      { ...stage.settings, seed },
+      {
+        frozenLayers: new Set(stage.frozenLayers.get(id) ?? []),
+        cacheFrozen: context.cacheFrozen,
+      },
+    );
+  } catch (e) {
+    if (!(e instanceof TrainingDiverged)) throw e;
+    model.dispose();
+    throw e.during(`repeat ${at.repeat + 1}, fold ${at.fold + 1}, stage \`${stage.id}\`: `);
+  }
   const run: ColumnRun = {
     repeat: at.repeat + 1,
     fold: at.fold + 1,

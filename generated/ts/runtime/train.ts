@@ -36,6 +36,33 @@ export interface TrainResult {
 }
 
 /**
+ * A column's training loss became NaN or infinite: a problem of the spec or its data (a learning
+ * rate too high, extreme features), not a bug, so callers report it rather than crash. `during`
+ * adds where it happened (the run and stage), which the trainer does not know.
+ */
+export class TrainingDiverged extends Error {
+  readonly hint: string;
+
+  constructor(
+    readonly column: string,
+    readonly epoch: number,
+    readonly loss: number,
+    readonly learningRate: number,
+    readonly where = "",
+  ) {
+    super(
+      `${where}the training loss of column \`${column}\` became ${loss} in epoch ${epoch}; the run stops`,
+    );
+    this.name = "TrainingDiverged";
+    this.hint = `lower the stage's \`learning_rate\` (now ${learningRate}), or look for extreme feature values`;
+  }
+
+  during(where: string): TrainingDiverged {
+    return new TrainingDiverged(this.column, this.epoch, this.loss, this.learningRate, where);
+  }
+}
+
+/**
  * Hidden activations of every column that `column` reads, directly or through its sources' own
  * laterals, in inference mode (frozen columns never use dropout). Kept until the caller disposes them.
  */
@@ -109,6 +136,7 @@ export interface TrainOptions {
 /**
  * Trains `column` in place and leaves it at its best validation epoch (the last epoch without early
  * stopping): `epochs` passes over the shuffled training rows, each scored on the validation split.
+ * Throws TrainingDiverged when an epoch's loss is not finite.
  */
 export function trainColumn(
   tf: typeof Tf,
@@ -124,6 +152,12 @@ export function trainColumn(
   const curve: CurvePoint[] = [];
   for (let epoch = 1; epoch <= stage.epochs; epoch++) {
     const loss = trainEpoch(trainer, epoch);
+    if (!Number.isFinite(loss)) {
+      // A NaN loss poisons every later epoch and leaves a model that predicts one class: stop.
+      best.weights?.forEach((w) => w.dispose());
+      finishTraining(trainer);
+      throw new TrainingDiverged(column.id, epoch, loss, stage.optimizer.learningRate);
+    }
     const score = validate(trainer, early?.metric ?? "uar");
     curve.push({ epoch, loss, validation: score });
     if (!early || score === null) continue;
