@@ -180,6 +180,21 @@ describe("pnnc run", () => {
     expect({ ...resumed, seconds: 0 }).toEqual({ ...first, seconds: 0 });
   });
 
+  it("trains the first run again when its checkpoints were deleted, with the same results", () => {
+    const checkpoints = join(dir, "a", "checkpoints");
+    const weights = readFileSync(join(checkpoints, "gender", "weights.bin"));
+    rmSync(join(checkpoints, "gender"), { recursive: true });
+    const r = pnnc("run", "tiny.pnn", "--out", "a");
+    expect(r.status, r.stderr).toBe(0);
+    // Five runs come from the run store; repeat 1, fold 1 is trained to bring its checkpoints back.
+    expect(r.stderr.match(/reused/g)).toHaveLength(5);
+    expect(readFileSync(join(checkpoints, "gender", "weights.bin")).equals(weights)).toBe(true);
+    const again = JSON.parse(readFileSync(join(dir, "a", "results.json"), "utf8")) as Results;
+    expect({ ...again, seconds: 0 }).toEqual({ ...first, seconds: 0 });
+    // With the checkpoints whole, nothing is trained.
+    expect(pnnc("run", "tiny.pnn", "--out", "a").stderr.match(/reused/g)).toHaveLength(6);
+  });
+
   it("does not reuse runs when the data file changed", () => {
     writeSynthetic({ speakers: 6, utterances: 24, seed: 5, out: join(dir, "synth.csv") });
     const r = pnnc("run", "tiny.pnn", "--out", "a");

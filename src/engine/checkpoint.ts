@@ -7,7 +7,9 @@
  * In: a column model, the models it reads, metadata. Out: files in a directory, written atomically.
  */
 import { createHash } from "node:crypto";
-import { replaceDirectoryAtomic } from "../runtime/atomic-files.js";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { replaceDirectoryAtomic, writeFileAtomic } from "../runtime/atomic-files.js";
 import type * as Tf from "@tensorflow/tfjs";
 import type { ColumnModel } from "./column-model.js";
 
@@ -185,4 +187,37 @@ export async function saveCheckpoint(
 /** The lowercase hex SHA-256 of `bytes`, as recorded in and checked against the metadata. */
 export function sha256Of(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** What the first run saved: checkpoints/index.json, so a later run can tell one was deleted. */
+export interface CheckpointIndex {
+  specHash: string;
+  columns: string[];
+}
+
+const INDEX = "index.json";
+
+export function writeCheckpointIndex(dir: string, index: CheckpointIndex): void {
+  writeFileAtomic(join(dir, INDEX), JSON.stringify(index, null, 2) + "\n", { makeDirs: true });
+}
+
+/**
+ * Whether the first run's checkpoints must be written again: the index is missing, was written for
+ * another spec hash, or lists a column whose model.json or weights.bin is gone. Resuming reuses the
+ * first run's record, and only training it again brings its checkpoints back.
+ */
+export function checkpointsMissing(dir: string, specHash: string): boolean {
+  let index: Partial<CheckpointIndex>;
+  try {
+    index = JSON.parse(readFileSync(join(dir, INDEX), "utf8")) as Partial<CheckpointIndex>;
+  } catch {
+    return true;
+  }
+  if (index.specHash !== specHash || !Array.isArray(index.columns)) return true;
+  return index.columns.some(
+    (column) =>
+      typeof column !== "string" ||
+      !existsSync(join(dir, column, "model.json")) ||
+      !existsSync(join(dir, column, "weights.bin")),
+  );
 }

@@ -18,7 +18,7 @@ import {
 import type { Normalizer } from "../runtime/normalize.js";
 import type { RunResults } from "../runtime/results.js";
 import { ColumnModel } from "./column-model.js";
-import { saveCheckpoint, toLayersModel } from "./checkpoint.js";
+import { saveCheckpoint, toLayersModel, writeCheckpointIndex } from "./checkpoint.js";
 
 export type { RunStore } from "../runtime/driver.js";
 export type {
@@ -98,8 +98,11 @@ export async function runSpec(
     onRunEnd: async (repeat, fold, trained, models) => {
       await onRunEnd?.(repeat, fold, trained, models);
       if (!checkpoints || repeat !== 1 || fold !== 1) return;
+      const saved: string[] = [];
       for (const { model, norm } of trained)
-        await saveColumn(tf, ir, data, model.ir, model, norm, models, checkpoints);
+        if (await saveColumn(tf, ir, data, model.ir, model, norm, models, checkpoints))
+          saved.push(model.ir.id);
+      writeCheckpointIndex(checkpoints.dir, { specHash: checkpoints.specHash, columns: saved });
     },
   });
 }
@@ -113,11 +116,11 @@ async function saveColumn(
   norm: Normalizer,
   models: ReadonlyMap<string, ColumnModel>,
   target: NonNullable<RunSpecOptions["checkpoints"]>,
-): Promise<void> {
+): Promise<boolean> {
   const task = ir.tasks.find((t) => t.id === column.task);
   const dataset = task ? data.datasets.get(task.dataset) : undefined;
   const declared = ir.datasets.find((d) => d.id === task?.dataset);
-  if (!task || !dataset || !declared) return;
+  if (!task || !dataset || !declared) return false;
   const layers = toLayersModel(tf, model, models, dataset.dims);
   await saveCheckpoint(
     tf,
@@ -145,6 +148,7 @@ async function saveColumn(
     join(target.dir, column.id),
   );
   layers.dispose();
+  return true;
 }
 
 /** Task → column for the saved column and every column it reads (the checkpoint's contents). */

@@ -10,13 +10,14 @@ import { columnKeys, datasetIdentities } from "../store/column-key.js";
 import { ColumnStore } from "../store/column-store.js";
 import { storeCache } from "../store/store-cache.js";
 import { selectBackend, type BackendName } from "../runtime/backends.js";
+import { checkpointsMissing } from "../engine/checkpoint.js";
 import { runSpec, type RunResults, type RunSpecOptions } from "../engine/run-spec.js";
 import type { Ir } from "../ir/types.js";
 import { PNNC_VERSION } from "../version.js";
 import { foldsPerRepeat, loadSpec } from "./load-spec.js";
 import { backendOption, workersOption } from "./options.js";
 import { fail, plain, succeed, type Outcome, type Problem } from "./outcome.js";
-import { checkRunRecord, fileStore, pendingRuns } from "./run-store.js";
+import { checkRunRecord, fileStore, pendingRuns, type FileStore } from "./run-store.js";
 
 export interface RunOptions {
   out?: string;
@@ -64,8 +65,10 @@ export async function prepareRun(file: string, opts: RunOptions): Promise<Outcom
   const columnStore = storeDir === null ? null : ColumnStore.create(storeDir);
   if (columnStore && "problem" in columnStore)
     return fail("failed", [plain(columnStore.problem)], diagnostics);
-  const store = fileStore(join(out, "runs"), specHash, backend.name, checkRunRecord);
-  if (!store) return fail("failed", [plain(`cannot create \`${join(out, "runs")}\``)], diagnostics);
+  const stored = fileStore(join(out, "runs"), specHash, backend.name, checkRunRecord);
+  if (!stored)
+    return fail("failed", [plain(`cannot create \`${join(out, "runs")}\``)], diagnostics);
+  const store = withCheckpointsOfFirstRun(stored, join(out, "checkpoints"), specHash);
   const pending = pendingRuns(store, ir.evaluation.repeats, foldsPerRepeat(data));
   return succeed(
     {
@@ -100,4 +103,24 @@ export async function prepareRun(file: string, opts: RunOptions): Promise<Outcom
     },
     { diagnostics },
   );
+}
+
+/**
+ * The run store, except that the first run counts as not done while its checkpoints are missing
+ * (deleted, or written for another spec): only training it again brings them back, and its record
+ * is the same by determinism. Asked at every load, so a worker that rewrote them is seen.
+ */
+function withCheckpointsOfFirstRun<T>(
+  store: FileStore<T>,
+  dir: string,
+  specHash: string,
+): FileStore<T> {
+  return {
+    unsaved: store.unsaved,
+    save: (repeat, fold, record) => store.save(repeat, fold, record),
+    load: (repeat, fold) =>
+      repeat === 1 && fold === 1 && checkpointsMissing(dir, specHash)
+        ? null
+        : store.load(repeat, fold),
+  };
 }
