@@ -3,7 +3,6 @@
  * case (metadata, weights, manifest), is refused with exit 1, a catalogued code and no stack trace;
  * the untampered one, and one from before the checksum (with a warning), still predict.
  */
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSynthetic } from "../src/data/synth.js";
 import { checkWeights, type ModelJson } from "../src/experiment/check-checkpoint.js";
-import { repoRoot, synthSpecHeader } from "./helpers.js";
+import { pnncIn, synthSpecHeader } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pnnc-ckpt-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,12 +40,7 @@ evaluation {
 }
 `;
 
-function pnnc(...args: string[]) {
-  return spawnSync(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], {
-    cwd: dir,
-    encoding: "utf8",
-  });
-}
+const pnnc = pnncIn(dir);
 
 type Json = Record<string, unknown> & {
   userDefinedMetadata: Record<string, unknown> & { normalization: Record<string, unknown> };

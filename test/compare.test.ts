@@ -3,13 +3,12 @@
  * same runs, the shared source column trained once per run and giving exactly the results each
  * spec gets alone, the statistics document, and clear refusals (different protocols, one method).
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSynthetic } from "../src/data/synth.js";
-import { repoRoot, synthSpecHeader } from "./helpers.js";
+import { pnncIn, synthSpecHeader } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pnnc-compare-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -75,12 +74,7 @@ column emotion {
 ${training("stage target { train emotion }")}`,
 };
 
-function pnnc(...args: string[]) {
-  return spawnSync(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], {
-    cwd: dir,
-    encoding: "utf8",
-  });
-}
+const pnnc = pnncIn(dir);
 
 interface Doc {
   methods: { name: string; column: string }[];

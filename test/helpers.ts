@@ -2,6 +2,7 @@
  * Shared test helpers: the repository's example specs and invalid fixtures, and compiling them.
  * In: paths relative to the repository root. Out: file contents and front-end results.
  */
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileSpec, type FrontEndResult } from "../src/compile.js";
@@ -50,4 +51,13 @@ task emotion {
   label emotion
 }
 `;
+}
+
+/** The built CLI (dist/cli/main.js; `npm test` builds it first) run in `cwd`, output as text. */
+export function pnncIn(cwd: string): (...args: string[]) => SpawnSyncReturns<string> {
+  return (...args) =>
+    spawnSync(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], {
+      cwd,
+      encoding: "utf8",
+    });
 }

@@ -4,7 +4,6 @@
  * table and every chart are there, and a screenshot is kept in test-artifacts/. Also `pnnc graph`
  * in its three formats, and clear failures on damaged result directories.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,18 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSynthetic } from "../src/data/synth.js";
 import { renderReport } from "../src/report/html.js";
 import { loadReport } from "../src/report/load-report.js";
-import { repoRoot, synthSpecHeader } from "./helpers.js";
+import { pnncIn, repoRoot, synthSpecHeader } from "./helpers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const dir = mkdtempSync(join(tmpdir(), "pnnc-report-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function pnnc(...args: string[]) {
-  return spawnSync(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], {
-    cwd: dir,
-    encoding: "utf8",
-  });
-}
+const pnnc = pnncIn(dir);
 
 const spec = (
   name: string,

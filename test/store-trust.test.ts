@@ -3,7 +3,6 @@
  * collected (never an unrelated folder), and only entries and run files whose shape, identity and
  * checksum verify are reused; anything else is retrained and repaired in place, never exit 70.
  */
-import { spawnSync } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -20,7 +19,7 @@ import { writeSynthetic } from "../src/data/synth.js";
 import { checkRunRecord, fileStore } from "../src/experiment/run-store.js";
 import { ColumnStore, STORE_MARKER } from "../src/store/column-store.js";
 import type { RunRecord } from "../src/runtime/results.js";
-import { repoRoot, synthSpecHeader } from "./helpers.js";
+import { pnncIn, synthSpecHeader } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pnnc-trust-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,12 +43,7 @@ evaluation {
 }
 `;
 
-function pnnc(...args: string[]) {
-  return spawnSync(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], {
-    cwd: dir,
-    encoding: "utf8",
-  });
-}
+const pnnc = pnncIn(dir);
 
 /** Runs the spec; returns its exit, stderr, how many column runs it trained and the results. */
 function run(out = "out") {

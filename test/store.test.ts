@@ -14,7 +14,7 @@ import { writeSynthetic } from "../src/data/synth.js";
 import { columnKeys } from "../src/store/column-key.js";
 import type { Ir } from "../src/ir/types.js";
 import { ColumnStore } from "../src/store/column-store.js";
-import { repoRoot, synthSpecHeader } from "./helpers.js";
+import { pnncIn, repoRoot, synthSpecHeader } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pnnc-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,12 +53,7 @@ function ir(text: string): Ir {
 }
 const keysOf = (text: string) => columnKeys(ir(text), new Map([["synth", "data"]]));
 
-function pnnc(...args: string[]) {
-  return spawnSync(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], {
-    cwd: dir,
-    encoding: "utf8",
-  });
-}
+const pnnc = pnncIn(dir);
 
 /** Runs a spec (one worker) and returns which columns it trained and which it reused. */
 function run(name: string, text: string, ...extra: string[]) {
