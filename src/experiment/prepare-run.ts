@@ -116,7 +116,7 @@ function withCheckpointsOfFirstRun<T>(
   specHash: string,
 ): FileStore<T> {
   return {
-    unsaved: store.unsaved,
+    ...store,
     save: (repeat, fold, record) => store.save(repeat, fold, record),
     load: (repeat, fold) =>
       repeat === 1 && fold === 1 && checkpointsMissing(dir, specHash)

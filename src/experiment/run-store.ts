@@ -3,14 +3,17 @@
  * an interrupted run or comparison resumes from completed work. A file is reused only when its
  * shape validates, it names the same run hash, backend, repeat and fold, and its checksum (over all
  * it holds) matches; anything else is reported once and trained again, and the new file replaces it.
- * In: a folder, the run hash, the backend, a record validator. Out: load/save by (repeat, fold).
+ * While a run trains, a lease beside its file (store/lease.ts) makes concurrent commands wait for it.
+ * In: a folder, the run hash, the backend, a record validator. Out: load/save/claim by (repeat, fold).
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import resultsSchema from "../engine/results.schema.json" with { type: "json" };
+import type { RunClaims } from "../runtime/driver.js";
 import type { RunRecord } from "../runtime/results.js";
+import { claimLease, DEFAULT_LEASE_TIMING, type Lease, type LeaseTiming } from "../store/lease.js";
 import { writeFileAtomic } from "./files.js";
 import type { Problem } from "./outcome.js";
 
@@ -20,7 +23,7 @@ import type { Problem } from "./outcome.js";
  */
 export const RUN_FILE_FORMAT = 2;
 
-export interface FileStore<T> {
+export interface FileStore<T> extends RunClaims {
   load(repeat: number, fold: number): T | null;
   save(repeat: number, fold: number, record: T): void;
   /**
@@ -43,6 +46,7 @@ export function fileStore<T = RunRecord>(
   specHash: string,
   backend: string,
   check: RecordCheck = anyObject,
+  timing: LeaseTiming = DEFAULT_LEASE_TIMING,
 ): FileStore<T> | null {
   try {
     mkdirSync(dir, { recursive: true });
@@ -51,6 +55,8 @@ export function fileStore<T = RunRecord>(
   }
   const path = (repeat: number, fold: number) => join(dir, `repeat${repeat}-fold${fold}.json`);
   const unsaved: Problem[] = [];
+  // A run being trained has a lease beside its future file, so a concurrent command waits for it.
+  const leases = new Map<string, Lease>();
   // pendingRuns and the driver both load each file; a distrusted one is worth saying once.
   const reported = new Set<string>();
   const distrust = (file: string, why: string) => {
@@ -61,6 +67,17 @@ export function fileStore<T = RunRecord>(
   };
   return {
     unsaved,
+    pollMs: Math.min(1000, timing.ttlMs / 4),
+    claim(repeat, fold) {
+      const claim = claimLease(join(dir, `repeat${repeat}-fold${fold}.lease`), timing);
+      if ("busy" in claim) return claim;
+      leases.set(`${repeat}-${fold}`, claim.held);
+      return true;
+    },
+    release(repeat, fold) {
+      leases.get(`${repeat}-${fold}`)?.release();
+      leases.delete(`${repeat}-${fold}`);
+    },
     load(repeat, fold) {
       const file = path(repeat, fold);
       let text: string;

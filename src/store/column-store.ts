@@ -96,6 +96,11 @@ const subdirs = (dir: string) => {
 export class ColumnStore {
   constructor(readonly dir: string) {}
 
+  /** Where a process training this entry keeps its lease (a dot-folder: not an entry to gc). */
+  leasePath(key: string, backend: string, repeat: number, fold: number): string {
+    return join(this.dir, ".leases", `${key}-${backend}-r${repeat}f${fold}.lease`);
+  }
+
   /**
    * Opens an existing store for ls, verify and gc: a missing folder, a file or a folder that is not
    * a store is a problem. A folder without the marker (made before pnnc wrote one) is adopted only

@@ -1,12 +1,14 @@
 /**
  * The column store as the driver's ColumnCache for one backend: loads entries (reporting, once each,
- * entries it must not use), saves newly trained columns, and counts what was reused and trained.
+ * entries it must not use), claims a column before training it (waiting while a concurrent command
+ * trains it: lease.ts), saves newly trained columns, and counts what was reused and trained.
  * In: a ColumnStore, the backend name, the pnnc version, a reporter. Out: a ColumnCache with counts.
  */
 import type * as Tf from "@tensorflow/tfjs";
 import type { ColumnCache } from "../runtime/driver.js";
 import type { ColumnRun } from "../runtime/results.js";
 import type { ColumnStore } from "./column-store.js";
+import { claimLease, DEFAULT_LEASE_TIMING, type Lease, type LeaseTiming } from "./lease.js";
 
 export interface CountingCache extends ColumnCache {
   reused: number;
@@ -18,7 +20,10 @@ export function storeCache(
   backend: string,
   pnnc: string,
   report: (message: string) => void,
+  timing: LeaseTiming = DEFAULT_LEASE_TIMING,
 ): CountingCache {
+  const leases = new Map<string, Lease>();
+  const leaseId = (key: string, repeat: number, fold: number) => `${key}/${repeat}/${fold}`;
   // A driver may ask for the same entry more than once; its problem is worth saying once.
   const reported = new Set<string>();
   const cache: CountingCache = {
@@ -38,6 +43,38 @@ export function storeCache(
         run: found.found.entry.run,
         weights: new Map([...found.found.weights].map(([name, w]) => [name, w.values])),
       };
+    },
+    claim(key, repeat, fold) {
+      const path = store.leasePath(key, backend, repeat, fold);
+      let waited = false;
+      for (;;) {
+        const claim = claimLease(path, timing);
+        if ("held" in claim) {
+          // Saved by another process just before our claim: nothing left to train.
+          const saved = cache.load(key, repeat, fold);
+          if (saved) claim.held.release();
+          else leases.set(leaseId(key, repeat, fold), claim.held);
+          return saved;
+        }
+        if (!waited)
+          report(
+            `column store: another pnnc is training this column for repeat ${repeat}, fold ${fold} (${claim.busy}); waiting for it`,
+          );
+        waited = true;
+        // Training is synchronous here, so the wait is too; the holder is another process.
+        Atomics.wait(
+          new Int32Array(new SharedArrayBuffer(4)),
+          0,
+          0,
+          Math.min(1000, timing.ttlMs / 4),
+        );
+        const saved = cache.load(key, repeat, fold);
+        if (saved) return saved;
+      }
+    },
+    release(key, repeat, fold) {
+      leases.get(leaseId(key, repeat, fold))?.release();
+      leases.delete(leaseId(key, repeat, fold));
     },
     save(
       key: string,

@@ -12,13 +12,22 @@ import type { ColumnRun } from "./results.js";
 import { evaluate, type TaskSplits } from "./task-splits.js";
 import { trainColumn, TrainingDiverged, type TrainResult } from "./train.js";
 
+/** A column as the column store keeps it: its run's metrics and its weights by variable. */
+export interface CachedColumn {
+  run: ColumnRun;
+  weights: ReadonlyMap<string, Float32Array>;
+}
+
 /** Trained columns by content key and run: `load` gives what `save` kept, or null. */
 export interface ColumnCache {
-  load(
-    key: string,
-    repeat: number,
-    fold: number,
-  ): { run: ColumnRun; weights: ReadonlyMap<string, Float32Array> } | null;
+  load(key: string, repeat: number, fold: number): CachedColumn | null;
+  /**
+   * Before training a column the cache lacks, so concurrent commands sharing the cache train it
+   * once: waits while another process trains it, then gives what that process saved, or null when
+   * this process is to train it (and `release` it after saving).
+   */
+  claim?(key: string, repeat: number, fold: number): CachedColumn | null;
+  release?(key: string, repeat: number, fold: number): void;
   save(
     key: string,
     repeat: number,
@@ -79,19 +88,25 @@ export function obtainColumn<C extends Column>(
   if (key === undefined) return trainFresh(context, request);
   const reused = context.shared.get(key);
   if (reused) return shareFromEarlierMethod(context, request, reused);
-  const stored = context.columns?.load(key, at.repeat + 1, at.fold + 1) ?? null;
-  const obtained = stored
-    ? restoreFromStore(context.tf, request, stored)
-    : trainFresh(context, request);
+  const { columns } = context;
+  const [repeat, fold] = [at.repeat + 1, at.fold + 1];
+  const stored = columns?.load(key, repeat, fold) ?? columns?.claim?.(key, repeat, fold) ?? null;
+  if (stored) return keepShared(context, key, restoreFromStore(context.tf, request, stored));
+  try {
+    const trained = keepShared(context, key, trainFresh(context, request));
+    columns?.save(key, repeat, fold, trained.run, trained.model.variables());
+    return trained;
+  } finally {
+    columns?.release?.(key, repeat, fold);
+  }
+}
+
+function keepShared<C extends Column>(
+  context: ReuseContext<C>,
+  key: string,
+  obtained: ObtainedColumn<C>,
+): ObtainedColumn<C> {
   context.shared.set(key, { model: obtained.model, run: obtained.run, method: context.method });
-  if (!stored)
-    context.columns?.save(
-      key,
-      at.repeat + 1,
-      at.fold + 1,
-      obtained.run,
-      obtained.model.variables(),
-    );
   return obtained;
 }
 
@@ -117,7 +132,7 @@ function shareFromEarlierMethod<C extends Column>(
 function restoreFromStore<C extends Column>(
   tf: typeof Tf,
   request: ColumnRequest<C>,
-  stored: NonNullable<ReturnType<ColumnCache["load"]>>,
+  stored: CachedColumn,
 ): ObtainedColumn<C> {
   const { id, column, stage, splits, models, at, classes } = request;
   const model = column.build(tf, splits.train.x.shape[1], classes, models, columnSeed(stage, at));

@@ -2,7 +2,8 @@
  * The experiment driver shared by `pnnc run` and every generated program:
  *
  *   for each repeat r and run i (fold i tests, the next folds validate, the rest train):
- *     0 skip the run if the store kept it from an earlier, interrupted invocation
+ *     0 skip the run if the store kept it from an earlier, interrupted invocation; leave it
+ *       for last while another process has claimed it (a lease: concurrent runs train it once)
  *     for each method (one for `pnnc run`), in run-once.ts:
  *       1 normalise each task's rows on the run's training folds (task-splits.ts)
  *       2 for each stage in order, for each `train_folds` variant: obtain the stage's columns
@@ -30,8 +31,19 @@ export type {
   PlannedStage,
 } from "./plan.js";
 
+/**
+ * Claiming a run before training it, so concurrent commands sharing a store train it once: `true`
+ * when this process may train it (then `release` after saving), else who is training it.
+ */
+export interface RunClaims {
+  claim?(repeat: number, fold: number): true | { busy: string };
+  release?(repeat: number, fold: number): void;
+  /** How long to wait before looking again at runs another process is training. */
+  pollMs?: number;
+}
+
 /** Where finished runs are kept, so an interrupted run resumes from completed work. */
-export interface RunStore {
+export interface RunStore extends RunClaims {
   load(repeat: number, fold: number): RunRecord | null;
   save(repeat: number, fold: number, record: RunRecord): void;
 }
@@ -57,7 +69,7 @@ export interface Method<C extends Column> {
 }
 
 /** Where finished runs of several methods are kept: one record per method, in method order. */
-export interface MethodsStore {
+export interface MethodsStore extends RunClaims {
   load(repeat: number, fold: number): RunRecord[] | null;
   save(repeat: number, fold: number, records: RunRecord[]): void;
 }
@@ -78,6 +90,9 @@ export async function runExperiment<C extends Column>(
   const [results] = await runMethods(tf, [{ name: "", plan, data }], {
     ...rest,
     store: store && {
+      claim: store.claim && ((repeat, fold) => store.claim?.(repeat, fold) ?? true),
+      release: store.release && ((repeat, fold) => store.release?.(repeat, fold)),
+      pollMs: store.pollMs,
       load: (repeat, fold) => {
         const record = store.load(repeat, fold);
         return record ? [record] : null;
@@ -99,18 +114,30 @@ export async function runMethods<C extends Column>(
   methods: readonly Method<C>[],
   opts: MethodsOptions<C> = {},
 ): Promise<RunResults[]> {
-  const progress = opts.progress ?? (() => {});
   const results: RunResults[] = methods.map(() => ({ runs: [], forgetting: [], summary: [] }));
-  for (const at of runsOf(methods)) {
-    if (opts.only && !opts.only(at.repeat + 1, at.fold + 1)) continue;
-    const done = opts.store?.load(at.repeat + 1, at.fold + 1);
-    if (done && done.length === methods.length) {
-      addRecords(results, done);
-      progress(`repeat ${at.repeat + 1}, fold ${at.fold + 1}: done in an earlier run, reused`);
-      continue;
-    }
-    addRecords(results, await runAllMethods(tf, methods, at, opts, progress));
+  const runs = [...runsOf(methods)].filter(
+    (at) => !opts.only || opts.only(at.repeat + 1, at.fold + 1),
+  );
+  const records = new Map<RunIndex, RunRecord[]>();
+  // Runs another process is training are left for last, then waited for (or taken over, when
+  // that process dies); the results are assembled in run order all the same.
+  let waiting: RunIndex[] = [];
+  for (const at of runs) {
+    const obtained = await obtainRun(tf, methods, at, opts, true);
+    if (obtained === null) waiting.push(at);
+    else records.set(at, obtained);
   }
+  while (waiting.length > 0) {
+    await new Promise((wake) => setTimeout(wake, opts.store?.pollMs ?? 1000));
+    const still: RunIndex[] = [];
+    for (const at of waiting) {
+      const obtained = await obtainRun(tf, methods, at, opts, false);
+      if (obtained === null) still.push(at);
+      else records.set(at, obtained);
+    }
+    waiting = still;
+  }
+  for (const at of runs) addRecords(results, records.get(at) ?? []);
   methods.forEach((method, m) => {
     const r = results[m];
     if (r) finishResults(r, method);
@@ -128,6 +155,47 @@ function* runsOf<C extends Column>(methods: readonly Method<C>[]): Generator<Run
       ),
     );
     for (let fold = 0; fold < folds; fold++) yield { repeat, fold };
+  }
+}
+
+/**
+ * One run's records: from the store, or trained here once claimed; null while another process
+ * holds the run's claim (said at the first look only).
+ */
+async function obtainRun<C extends Column>(
+  tf: typeof Tf,
+  methods: readonly Method<C>[],
+  at: RunIndex,
+  opts: MethodsOptions<C>,
+  firstLook: boolean,
+): Promise<RunRecord[] | null> {
+  const [repeat, fold] = [at.repeat + 1, at.fold + 1];
+  const { store } = opts;
+  const progress = opts.progress ?? (() => {});
+  const stored = () => {
+    const done = store?.load(repeat, fold);
+    return done && done.length === methods.length ? done : null;
+  };
+  const reused = (done: RunRecord[], earlier: boolean) => {
+    const by = earlier ? "done in an earlier run" : "done meanwhile by another pnnc";
+    progress(`repeat ${repeat}, fold ${fold}: ${by}, reused`);
+    return done;
+  };
+  const done = stored();
+  if (done) return reused(done, firstLook);
+  const claim = store?.claim?.(repeat, fold) ?? true;
+  if (claim !== true) {
+    if (firstLook)
+      progress(`repeat ${repeat}, fold ${fold}: another pnnc is training it (${claim.busy})`);
+    return null;
+  }
+  try {
+    // Saved by another process just before our claim: nothing left to train.
+    const late = store?.claim ? stored() : null;
+    if (late) return reused(late, false);
+    return await runAllMethods(tf, methods, at, opts, progress);
+  } finally {
+    store?.release?.(repeat, fold);
   }
 }
 

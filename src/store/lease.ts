@@ -1,0 +1,171 @@
+/**
+ * Leases: a file saying "this process is training this run (or column) now", so concurrent pnnc
+ * commands on one output folder or column store train each thing once. A lease is created with
+ * O_EXCL; its holder keeps its mtime fresh from a heartbeat thread (training blocks the event loop);
+ * it is stale once its holder's process is gone (same host) or its heartbeat stopped (other hosts,
+ * or a dead worker thread), and a stale lease is taken over, so a killed run never blocks another.
+ * In: a lease path. Out: the lease held, or who holds it.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { dirname } from "node:path";
+import { threadId, Worker } from "node:worker_threads";
+
+export interface Lease {
+  readonly path: string;
+  /** Removes the lease file, unless another process has taken it over meanwhile. */
+  release(): void;
+}
+
+export type Claim = { held: Lease } | { busy: string };
+
+export interface LeaseTiming {
+  /** A lease whose heartbeat is older than this is stale. */
+  ttlMs: number;
+  /** How often a holder refreshes its leases. */
+  heartbeatMs: number;
+}
+
+/**
+ * A minute leaves a loaded machine's heartbeat (every 5 s) a wide margin; on the holder's own host
+ * a killed holder is seen at once from its pid, so the ttl only matters across hosts (a cluster's
+ * shared file system) and for a worker thread that died inside a live process.
+ */
+export const DEFAULT_LEASE_TIMING: LeaseTiming = { ttlMs: 60_000, heartbeatMs: 5_000 };
+
+interface Holder {
+  host: string;
+  pid: number;
+  thread: number;
+  token: string;
+  since: string;
+}
+
+export function claimLease(path: string, timing: LeaseTiming = DEFAULT_LEASE_TIMING): Claim {
+  // Again after creating the lease's folder or removing a stale lease; a third race is given up.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const holder: Holder = {
+      host: hostname(),
+      pid: process.pid,
+      thread: threadId,
+      token: randomUUID(),
+      since: new Date().toISOString(),
+    };
+    try {
+      writeFileSync(path, JSON.stringify(holder), { flag: "wx" });
+      heartbeat(timing.heartbeatMs).postMessage({ add: path });
+      return { held: leaseOf(path, holder.token) };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") {
+        mkdirSync(dirname(path), { recursive: true });
+        continue;
+      }
+      // A folder we cannot write leases into (read-only, full): work goes on uncoordinated, as
+      // before leases existed; the results are the same, only possibly trained twice.
+      if (code !== "EEXIST") return { held: { path, release: () => {} } };
+    }
+    const seen = readLease(path);
+    if (seen === null) continue; // released between our create and our read
+    const stale = staleness(seen, path, timing);
+    if (stale === null) return { busy: describe(seen.holder) };
+    // Remove only the lease we judged, not one another process has just put in its place.
+    if (readLease(path)?.text === seen.text) tryUnlink(path);
+  }
+  const seen = readLease(path);
+  return { busy: seen ? describe(seen.holder) : "another process" };
+}
+
+function leaseOf(path: string, token: string): Lease {
+  let released = false;
+  return {
+    path,
+    release() {
+      if (released) return;
+      released = true;
+      heartbeatWorker?.postMessage({ remove: path });
+      if (readLease(path)?.holder?.token === token) tryUnlink(path);
+    },
+  };
+}
+
+function readLease(path: string): { text: string; holder: Holder | null } | null {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
+  try {
+    const holder = JSON.parse(text) as Holder;
+    return { text, holder: typeof holder.pid === "number" ? holder : null };
+  } catch {
+    // Being written right now, or damaged: its age decides.
+    return { text, holder: null };
+  }
+}
+
+/** Why the lease is stale, or null while its holder lives. */
+function staleness(
+  seen: { holder: Holder | null },
+  path: string,
+  timing: LeaseTiming,
+): string | null {
+  const { holder } = seen;
+  if (holder && holder.host === hostname() && !processAlive(holder.pid)) return "holder exited";
+  let age: number;
+  try {
+    age = Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return "gone";
+  }
+  return age > timing.ttlMs ? "heartbeat stopped" : null;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to another user.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+const describe = (h: Holder | null) =>
+  h ? `pid ${h.pid} on ${h.host}, since ${h.since}` : "another process";
+
+function tryUnlink(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone: someone else released or took it over.
+  }
+}
+
+let heartbeatWorker: Worker | undefined;
+
+/**
+ * One thread per holding thread that touches every held lease, since a training step keeps this
+ * thread busy for minutes. It is unref'd: it never keeps a finished command alive, and it dies
+ * with its parent, so a dead holder's leases go stale.
+ */
+function heartbeat(everyMs: number): Worker {
+  heartbeatWorker ??= (() => {
+    const worker = new Worker(
+      `const { parentPort } = require("node:worker_threads");
+       const { utimesSync } = require("node:fs");
+       const held = new Set();
+       parentPort.on("message", (m) => (m.add ? held.add(m.add) : held.delete(m.remove)));
+       setInterval(() => {
+         const now = new Date();
+         for (const path of held) try { utimesSync(path, now, now); } catch {}
+       }, ${Math.max(10, Math.floor(everyMs))});`,
+      { eval: true },
+    );
+    worker.unref();
+    return worker;
+  })();
+  return heartbeatWorker;
+}
