@@ -7,6 +7,7 @@
  */
 import type * as Tf from "@tensorflow/tfjs";
 import type { Column, LayerRef, Tensor2D } from "./column.js";
+import { adamOptimizer, type StepOptimizer } from "./fused-adam.js";
 import { hashSeed, Prng } from "./prng.js";
 import { metrics } from "./metrics.js";
 import type { CurveRecord } from "./results.js";
@@ -89,9 +90,9 @@ export function sourceActivations(
   return out;
 }
 
-function optimizerFor(tf: typeof Tf, stage: TrainingStage): Tf.Optimizer {
+function optimizerFor(tf: typeof Tf, stage: TrainingStage, fused: boolean): StepOptimizer {
   const { name, learningRate, momentum } = stage.optimizer;
-  if (name === "adam") return tf.train.adam(learningRate);
+  if (name === "adam") return fused ? adamOptimizer(tf, learningRate) : tf.train.adam(learningRate);
   if (name === "rmsprop") return tf.train.rmsprop(learningRate, 0.9, momentum);
   return momentum > 0 ? tf.train.momentum(learningRate, momentum) : tf.train.sgd(learningRate);
 }
@@ -131,6 +132,11 @@ export interface TrainOptions {
    * results are the same; off exists to measure and test the cache.
    */
   cacheFrozen?: boolean;
+  /**
+   * Adam as one kernel per variable (fused-adam.ts, default) or as tf.train.adam: bit-identical
+   * weights either way; off exists to prove that and to measure the difference.
+   */
+  fusedOptimizer?: boolean;
 }
 
 /**
@@ -188,7 +194,7 @@ interface Trainer {
   validation: Split | null;
   /** Frozen sources' hidden activations on the validation rows, computed once. */
   validationCache: Map<string, Tensor2D[]> | null;
-  optimizer: Tf.Optimizer;
+  optimizer: StepOptimizer;
   varList: Tf.Variable[];
   /** Batches trained so far, across epochs: each batch's dropout stream is seeded by it. */
   step: number;
@@ -224,7 +230,7 @@ function startTraining(
     cacheFrozen,
     validation: data.validation,
     validationCache,
-    optimizer: optimizerFor(tf, stage),
+    optimizer: optimizerFor(tf, stage, opts.fusedOptimizer ?? true),
     varList: column.trainable(opts.frozenLayers ?? new Set<LayerRef>()),
     step: 0,
   };
