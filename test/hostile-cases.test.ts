@@ -412,4 +412,51 @@ describe("data files that are not UTF-8 text", () => {
       expect(r.stderr).not.toMatch(STACK_FRAME);
     }
   });
+
+  it("name UTF-16 (with or without a BOM) and refuse binary and Latin-1 tables with PNN4026", () => {
+    const latin1 = Buffer.from(text().replace("speaker", "sp\u00e9aker"), "latin1");
+    const cases: [string, RegExp][] = [
+      [dataset("n16le", bom16(Buffer.from(text(), "utf16le"))), /is UTF-16 LE text, not UTF-8/],
+      [dataset("n16nobom", Buffer.from(text(), "utf16le")), /is UTF-16 LE text, not UTF-8/],
+      [
+        dataset(
+          "nbinary",
+          Uint8Array.from({ length: 4096 }, (_, i) => (i * 37 + 11) % 256),
+        ),
+        /is not a text file: a NUL byte at byte \d+/,
+      ],
+      [dataset("nlatin1", latin1), /is not UTF-8: byte \d+ \(line 1\)/],
+    ];
+    for (const [spec, message] of cases) {
+      const r = pnnc("data", "inspect", spec);
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toContain("PNN4026");
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
+
+describe("an empty group cell", () => {
+  it("is a located error (PNN4027), never a silent extra group", () => {
+    const lines = readFileSync(join(dir, "synth.csv"), "utf8").split("\n");
+    const header = (lines[0] ?? "").split(",");
+    const group = header.indexOf("speaker");
+    for (const blank of [[6], [6, 7]]) {
+      const edited = lines.map((line, i) => {
+        if (!blank.includes(i + 1)) return line;
+        const cells = line.split(",");
+        cells[group] = "";
+        return cells.join(",");
+      });
+      writeFileSync(join(dir, "nogroup.csv"), edited.join("\n"));
+      writeFileSync(
+        join(dir, "nogroup.pnn"),
+        tinySpec("nogroup").replace('file "synth.csv"', 'file "nogroup.csv"'),
+      );
+      const r = pnnc("data", "inspect", "nogroup.pnn");
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toContain("PNN4027");
+      expect(r.stderr).toContain("line 6, column `speaker`: the group is empty");
+    }
+  });
 });

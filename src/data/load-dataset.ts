@@ -105,6 +105,15 @@ function assemble(
       return { ...result, at: `${paths.tasks.get(task.id) ?? paths.dataset}/label` };
     labels.set(task.id, result);
   }
+  const groups = dataset.group === null ? null : pick(table.text.get(dataset.group));
+  const emptyGroup = groups?.findIndex((g) => g.trim() === "") ?? -1;
+  if (dataset.group !== null && emptyGroup >= 0)
+    return {
+      code: "PNN4027",
+      message: `\`${dataset.file}\` line ${lines[emptyGroup]}, column \`${dataset.group}\`: the group is empty`,
+      hint: "every row needs its group (speaker): fill it in, or remove the row",
+      at: `${paths.dataset}/group`,
+    };
   return {
     id: dataset.id,
     path,
@@ -112,7 +121,7 @@ function assemble(
     rows: keepRows.length,
     dims,
     x,
-    groups: dataset.group === null ? null : pick(table.text.get(dataset.group)),
+    groups,
     lines,
     tasks: labels,
     excludedRows: excluded.size,

@@ -4,9 +4,10 @@
  * from the header. Out: the table, or a DataProblem naming the file, row (line) and column.
  */
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import Papa from "papaparse";
+import { firstInvalidUtf8, otherEncoding } from "../diagnostics/text-encoding.js";
 import { Float32Column, StringColumn } from "./columns.js";
 import { parseField } from "../runtime/parse-number.js";
 import { splitArffRow } from "../runtime/table.js";
@@ -46,6 +47,8 @@ export async function readTable(req: TableRequest): Promise<RawTable | DataProbl
     () => "no such file",
   );
   if (exists) return { code: "PNN4001", message: `cannot read \`${req.shownPath}\`: ${exists}` };
+  const notText = await notUtf8Text(req);
+  if (notText) return notText;
   try {
     return await (req.format === "arff" ? readArff(req) : readDelimited(req));
   } catch (e) {
@@ -54,6 +57,49 @@ export async function readTable(req: TableRequest): Promise<RawTable | DataProbl
       message: `\`${req.shownPath}\` is not a valid ${req.format} file: ${(e as Error).message}`,
     };
   }
+}
+
+/** How much of a table is checked for its encoding: an encoding shows in its first bytes. */
+const SNIFFED_BYTES = 64 * 1024;
+
+/**
+ * PNN4026 when the table's first bytes are not UTF-8 text; read as UTF-8 they would become a
+ * header of noise ("label is not a column") and control characters echoed to the terminal.
+ */
+async function notUtf8Text(req: TableRequest): Promise<DataProblem | null> {
+  let head: Uint8Array;
+  try {
+    const file = await open(req.path, "r");
+    try {
+      const buffer = new Uint8Array(SNIFFED_BYTES);
+      const { bytesRead } = await file.read(buffer, 0, SNIFFED_BYTES, 0);
+      head = buffer.subarray(0, bytesRead);
+    } finally {
+      await file.close();
+    }
+  } catch (e) {
+    return {
+      code: "PNN4001",
+      message: `cannot read \`${req.shownPath}\`: ${(e as Error).message}`,
+    };
+  }
+  const problem = (what: string): DataProblem => ({
+    code: "PNN4026",
+    message: `\`${req.shownPath}\` ${what}`,
+    hint: "save the table as UTF-8 text (CSV UTF-8 in a spreadsheet program)",
+  });
+  const encoding = otherEncoding(head);
+  if (encoding) return problem(`is ${encoding} text, not UTF-8`);
+  const nul = head.indexOf(0);
+  if (nul >= 0) return problem(`is not a text file: a NUL byte at byte ${nul}`);
+  const invalid = firstInvalidUtf8(head);
+  // A multi-byte character cut by the sniffed length is not an error.
+  const cut = head.length === SNIFFED_BYTES && invalid >= head.length - 3;
+  if (invalid >= 0 && !cut) {
+    const line = head.subarray(0, invalid).filter((b) => b === 10).length + 1;
+    return problem(`is not UTF-8: byte ${invalid} (line ${line}) is not valid UTF-8`);
+  }
+  return null;
 }
 
 /** Consumes records one by one; shared by the CSV and ARFF readers. */

@@ -388,6 +388,18 @@ export const catalog = {
     explanation:
       "A column's training loss became NaN or infinite, so the run stops rather than report a model that learnt nothing. Usually the learning rate is too high for the optimizer, or features have extreme values; lower `learning_rate` or check the data.",
   },
+  PNN4026: {
+    severity: "error",
+    title: "data file is not UTF-8 text",
+    explanation:
+      'A data table must be UTF-8 (or ASCII) text. The file is in another Unicode encoding (UTF-16 or UTF-32, as spreadsheet programs often save "Unicode text"), holds NUL bytes (a binary file), or holds bytes that are not valid UTF-8 (often Latin-1). Read as UTF-8 its header would be noise. Save the table as UTF-8 CSV.',
+  },
+  PNN4027: {
+    severity: "error",
+    title: "empty group",
+    explanation:
+      "A row's `group` cell (the speaker) is empty. Folds keep each group's rows together, so an empty cell would silently make one more group of every row that lacks it. Fill it in, or remove the row.",
+  },
   PNN5001: {
     severity: "error",
     title: "duplicate method name",
