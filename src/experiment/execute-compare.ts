@@ -71,7 +71,7 @@ function train(prepared: PreparedCompare, progress: Progress): Promise<Outcome<R
   const { options } = prepared;
   return trainRuns(
     prepared,
-    (pairs) => ({
+    (pairs, taken) => ({
       kind: "compare",
       files: prepared.files,
       out: prepared.out,
@@ -79,6 +79,7 @@ function train(prepared: PreparedCompare, progress: Progress): Promise<Outcome<R
       frozenCache: options.frozenCache,
       task: options.task,
       pairs,
+      taken,
     }),
     (p) => prepared.execute({ progress: p, only: (r) => r <= prepared.repeats }),
     progress,

@@ -47,13 +47,14 @@ export async function executeRun(
   };
   const trained = await trainRuns(
     prepared,
-    (pairs) => ({
+    (pairs, taken) => ({
       kind: "run",
       files: [prepared.file],
       out: prepared.out,
       backend: prepared.backend,
       store: prepared.storeDir ?? false,
       pairs,
+      taken,
     }),
     (p) => prepared.execute({ progress: p }),
     counting,

@@ -13,7 +13,7 @@ export type Progress = (message: string) => void;
 
 export async function trainRuns<T>(
   plan: { pending: [number, number][]; workers: number },
-  job: (pairs: [number, number][]) => WorkerJob,
+  job: (pairs: [number, number][], taken: SharedArrayBuffer) => WorkerJob,
   execute: (progress: Progress) => Promise<T>,
   progress: Progress,
 ): Promise<Outcome<T>> {

@@ -1,7 +1,7 @@
 /**
  * A worker thread of `run --workers N` or `compare --workers N` (started by worker-pool.ts): prepares
- * the same run or comparison as the main thread, runs its share of (repeat, fold) pairs and leaves
- * each finished run in the run store (DIR/runs/).
+ * the same run or comparison as the main thread, takes pending (repeat, fold) pairs from the shared
+ * queue until none is left, and leaves each finished run in the run store (DIR/runs/).
  * In: workerData (a WorkerJob). Out: progress lines, or the problems that stopped it, as messages; files.
  */
 import { parentPort, workerData } from "node:worker_threads";
@@ -11,7 +11,13 @@ import { divergedProblem } from "./train-runs.js";
 import type { WorkerJob, WorkerMessage } from "./worker-pool.js";
 
 const job = workerData as WorkerJob;
-const wanted = new Set(job.pairs.map(([r, f]) => `${r}-${f}`));
+const queue = new Map(job.pairs.map(([r, f], i) => [`${r}-${f}`, i]));
+const taken = new Int32Array(job.taken);
+/** The next pair is ours unless another thread took it first. */
+const take = (r: number, f: number) => {
+  const i = queue.get(`${r}-${f}`);
+  return i !== undefined && Atomics.compareExchange(taken, i, 0, 1) === 0;
+};
 const post = (m: WorkerMessage) => parentPort?.postMessage(m);
 const options = {
   out: job.out,
@@ -33,7 +39,7 @@ if (!prepared.ok) {
 try {
   await prepared.value.execute({
     progress: (m) => post(m),
-    only: (r, f) => wanted.has(`${r}-${f}`),
+    only: take,
   });
 } catch (e) {
   const diverged = divergedProblem(e);

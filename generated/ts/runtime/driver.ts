@@ -51,7 +51,10 @@ export interface RunStore extends RunClaims {
 export interface DriverOptions<C extends Column> {
   progress?: (message: string) => void;
   store?: RunStore;
-  /** Run only these (repeat, fold) pairs, 1-based (worker threads split the runs this way). */
+  /**
+   * Run only the (repeat, fold) pairs, 1-based, this says yes to; asked once per run, just before
+   * it (worker threads take their next run from a shared queue this way).
+   */
   only?: (repeat: number, fold: number) => boolean;
   /** Off recomputes frozen sources for every batch: the same results, slower (for the bench). */
   cacheFrozen?: boolean;
@@ -115,14 +118,15 @@ export async function runMethods<C extends Column>(
   opts: MethodsOptions<C> = {},
 ): Promise<RunResults[]> {
   const results: RunResults[] = methods.map(() => ({ runs: [], forgetting: [], summary: [] }));
-  const runs = [...runsOf(methods)].filter(
-    (at) => !opts.only || opts.only(at.repeat + 1, at.fold + 1),
-  );
+  const runs: RunIndex[] = [];
   const records = new Map<RunIndex, RunRecord[]>();
   // Runs another process is training are left for last, then waited for (or taken over, when
   // that process dies); the results are assembled in run order all the same.
   let waiting: RunIndex[] = [];
-  for (const at of runs) {
+  for (const at of runsOf(methods)) {
+    // Asked just before the run, once: worker threads take runs from a shared queue this way.
+    if (opts.only && !opts.only(at.repeat + 1, at.fold + 1)) continue;
+    runs.push(at);
     const obtained = await obtainRun(tf, methods, at, opts, true);
     if (obtained === null) waiting.push(at);
     else records.set(at, obtained);
