@@ -2,9 +2,11 @@
  * The worker pool of `run --workers N` and `compare --workers N`: deals the pending (repeat, fold)
  * pairs round-robin to N threads (worker.ts), each of which prepares the same run or comparison and
  * leaves its finished runs in the run store, which the main thread then reads back in order.
- * In: a job per share of pairs, the pairs, N, a progress callback. Out: the problems of failed workers (none: all ran).
+ * In: a job per share of pairs, the pairs, N, a progress callback. Out: the problems of failed
+ * workers (none: all ran), and the runs left out because they diverged (`keepGoing` only).
  */
 import { Worker } from "node:worker_threads";
+import type { FailedRun } from "../runtime/results.js";
 import { plain, type Problem } from "./outcome.js";
 
 /** What a worker thread is told: which command to prepare, with which options, and its pairs. */
@@ -16,21 +18,27 @@ export interface WorkerJob {
   frozenCache?: boolean;
   store?: string | false;
   task?: string;
+  /** `--keep-going`: a diverged run is posted as `failed` and the worker goes on. */
+  keepGoing?: boolean;
   pairs: [number, number][];
 }
 
-/** What a worker thread posts: a progress line, or the problems that stopped it before training. */
-export type WorkerMessage = string | { problems: Problem[] };
+/**
+ * What a worker thread posts: a progress line, the problems that stopped it, or a run it left out
+ * because it diverged (`keepGoing`).
+ */
+export type WorkerMessage = string | { problems: Problem[] } | { failed: FailedRun };
 
 export async function runInWorkers(
   job: (pairs: [number, number][]) => WorkerJob,
   pending: [number, number][],
   workers: number,
   progress: (message: string) => void,
-): Promise<Problem[]> {
+): Promise<{ problems: Problem[]; failed: FailedRun[] }> {
   const shares: [number, number][][] = Array.from({ length: workers }, () => []);
   pending.forEach((pair, k) => shares[k % workers]?.push(pair));
   const problems: Problem[] = [];
+  const failed: FailedRun[] = [];
   const exits = shares
     .filter((pairs) => pairs.length > 0)
     .map(
@@ -39,9 +47,11 @@ export async function runInWorkers(
           const worker = new Worker(new URL("./worker.js", import.meta.url), {
             workerData: job(pairs),
           });
-          worker.on("message", (m: WorkerMessage) =>
-            typeof m === "string" ? progress(m) : problems.push(...m.problems),
-          );
+          worker.on("message", (m: WorkerMessage) => {
+            if (typeof m === "string") progress(m);
+            else if ("failed" in m) failed.push(m.failed);
+            else problems.push(...m.problems);
+          });
           worker.on("error", (e) => {
             problems.push(plain(`a worker failed: ${e.message}`));
             done(false);
@@ -51,5 +61,5 @@ export async function runInWorkers(
     );
   const ok = (await Promise.all(exits)).every(Boolean);
   if (!ok && problems.length === 0) problems.push(plain("a worker failed"));
-  return ok ? [] : problems;
+  return { problems: ok ? [] : problems, failed };
 }

@@ -18,6 +18,7 @@ import type { ColumnCache, SharedColumn } from "./column-reuse.js";
 import type { ExperimentData, Plan, RunIndex } from "./plan.js";
 import { summarize, type RunRecord, type RunResults } from "./results.js";
 import { runOnce, type OnRunEnd, type RunContext } from "./run-once.js";
+import { TrainingDiverged } from "./train.js";
 
 export type { ColumnCache } from "./column-reuse.js";
 export type { TrainedColumn } from "./run-once.js";
@@ -47,6 +48,19 @@ export interface DriverOptions<C extends Column> {
   columns?: ColumnCache;
   /** Called after each run, before its columns are freed (checkpoints, weight dumps). */
   onRunEnd?: OnRunEnd<C>;
+  /**
+   * Given (`--keep-going`), a run whose training diverged is told here and left out, unsaved, and
+   * the other runs go on; without it the divergence propagates and stops the experiment.
+   */
+  onDiverged?: (run: DivergedRun) => void;
+}
+
+/** A (repeat, fold) run, 1-based, left out because `method`'s training diverged in it. */
+export interface DivergedRun {
+  repeat: number;
+  fold: number;
+  method: string;
+  error: TrainingDiverged;
 }
 
 /** One method of a comparison: a plan over its own loaded data (the folds must agree). */
@@ -109,7 +123,8 @@ export async function runMethods<C extends Column>(
       progress(`repeat ${at.repeat + 1}, fold ${at.fold + 1}: done in an earlier run, reused`);
       continue;
     }
-    addRecords(results, await runAllMethods(tf, methods, at, opts, progress));
+    const records = await runAllMethods(tf, methods, at, opts, progress);
+    if (records) addRecords(results, records);
   }
   methods.forEach((method, m) => {
     const r = results[m];
@@ -131,14 +146,18 @@ function* runsOf<C extends Column>(methods: readonly Method<C>[]): Generator<Run
   }
 }
 
-/** One run of every method, sharing the columns they declare alike; stored when all are done. */
+/**
+ * One run of every method, sharing the columns they declare alike; stored when all are done. With
+ * `onDiverged`, a divergence leaves the whole run out (null) for every method, so a comparison stays
+ * paired, and nothing is stored: a later invocation tries it again.
+ */
 async function runAllMethods<C extends Column>(
   tf: typeof Tf,
   methods: readonly Method<C>[],
   at: RunIndex,
   opts: MethodsOptions<C>,
   progress: (message: string) => void,
-): Promise<RunRecord[]> {
+): Promise<RunRecord[] | null> {
   const shared = new Map<string, SharedColumn<C>>();
   const records: RunRecord[] = [];
   for (const method of methods) {
@@ -151,7 +170,14 @@ async function runAllMethods<C extends Column>(
       cacheFrozen: opts.cacheFrozen ?? true,
       columns: opts.columns,
     };
-    records.push(await runOnce(context, method.plan, method.data, at, opts.onRunEnd));
+    try {
+      records.push(await runOnce(context, method.plan, method.data, at, opts.onRunEnd));
+    } catch (e) {
+      if (!(opts.onDiverged && e instanceof TrainingDiverged)) throw e;
+      for (const entry of shared.values()) entry.model.dispose();
+      opts.onDiverged({ repeat: at.repeat + 1, fold: at.fold + 1, method: method.name, error: e });
+      return null;
+    }
   }
   for (const entry of shared.values()) entry.model.dispose();
   // Saved only once the whole run (checkpoints included) is complete.

@@ -59,16 +59,22 @@ export async function runOnce<C extends Column>(
     trained: [],
     ownScores: new Map(),
   };
-  for (const [s, stage] of plan.stages.entries()) {
-    runStage(context, state, stage);
-    const { tf } = context;
-    const earlier = plan.stages.slice(0, s);
-    state.record.forgetting.push(
-      ...frozenColumnForgetting(tf, earlier, stage, state.models, state.ownScores, at),
-    );
-    state.record.forgetting.push(
-      ...fineTunedSourceForgetting(tf, plan, stage, state.models, state.ownScores, at),
-    );
+  try {
+    for (const [s, stage] of plan.stages.entries()) {
+      runStage(context, state, stage);
+      const { tf } = context;
+      const earlier = plan.stages.slice(0, s);
+      state.record.forgetting.push(
+        ...frozenColumnForgetting(tf, earlier, stage, state.models, state.ownScores, at),
+      );
+      state.record.forgetting.push(
+        ...fineTunedSourceForgetting(tf, plan, stage, state.models, state.ownScores, at),
+      );
+    }
+  } catch (e) {
+    // A diverged run may be left out while the others go on (`--keep-going`): free what it built.
+    freeRun(state, context.shared);
+    throw e;
   }
   await onRunEnd?.(at.repeat + 1, at.fold + 1, state.trained, state.models);
   freeRun(state, context.shared);
