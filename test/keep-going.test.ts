@@ -9,6 +9,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { compileSpec } from "../src/compile.js";
+import { loadSpecData } from "../src/data/load.js";
+import { runSpec } from "../src/engine/run-spec.js";
+import type { DivergedRun } from "../src/runtime/driver.js";
+import { selectBackend } from "../src/runtime/backends.js";
 import { pnncIn } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pnnc-keep-going-"));
@@ -312,5 +317,42 @@ describe("the completeness check on assembled results", () => {
       "results/two2.json lacks runs of repeat 1, fold 3 (1 of 2 column runs)",
     );
     expect(r.stderr).not.toContain("results/two.json lacks");
+  }, 120_000);
+});
+
+describe("the driver's onDiverged", () => {
+  it("frees what a left-out run built in earlier stages", async () => {
+    // Stage one trains c1 on clean data; stage two's c2 reads some.csv, which diverges in fold 2.
+    const text = spec("leak", "none.csv", { columns: 2 })
+      .replace(
+        "task t {",
+        'dataset e {\n  file "some.csv"\n  features numeric except [spk, y]\n  group spk\n  normalize none\n}\ntask u {\n  data e\n  label y\n}\ntask t {',
+      )
+      // Linear, so no dead ReLU caps the loss of the huge rows and it overflows.
+      .replace(
+        "column c2 {\n  task t\n  layers { dense 4 relu }",
+        "column c2 {\n  task u\n  layers { dense 4 linear }",
+      )
+      .replace("stage one { train [c1, c2] }", "stage one { train c1 }\n  stage two { train c2 }");
+    const front = compileSpec(join(dir, "leak.pnn"), text);
+    if (!front.ir || !front.spans) throw new Error(JSON.stringify(front.diagnostics));
+    const loaded = await loadSpecData({ file: front.file, ir: front.ir, spans: front.spans }, dir);
+    if (!loaded.value) throw new Error(JSON.stringify(loaded.diagnostics));
+    const backend = await selectBackend("cpu");
+    if ("problem" in backend) throw new Error(backend.problem);
+    const { tf } = backend;
+    const diverged: DivergedRun[] = [];
+    const before = tf.memory().numTensors;
+    const results = await runSpec(tf, front.ir, loaded.value, {
+      onDiverged: (r) => diverged.push(r),
+    });
+    expect(diverged.map((d) => [d.repeat, d.fold, d.error.column])).toEqual([[1, 2, "c2"]]);
+    expect(results.runs.map((r) => [r.fold, r.column])).toEqual([
+      [1, "c1"],
+      [1, "c2"],
+      [3, "c1"],
+      [3, "c2"],
+    ]);
+    expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 });
