@@ -86,7 +86,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option(
       "--keep-going",
-      "leave out a fold whose training diverges (PNN4022, as a warning) and go on with the rest",
+      "leave out a (repeat, fold) run whose training diverges (a PNN4022 warning); run the rest",
     )
     .action(
       async (
@@ -119,7 +119,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option(
       "--keep-going",
-      "leave out a fold whose training diverges (PNN4022, as a warning) and go on with the rest",
+      "leave out a (repeat, fold) run whose training diverges (a PNN4022 warning); run the rest",
     )
     .option("--json", "print the statistics as JSON on stdout")
     .action(async (files: string[], opts: Record<string, string | boolean | undefined>) =>
