@@ -3,7 +3,8 @@
  * runs several methods (one spec each, or one spec with `compare [...]`) on identical folds and
  * repeats, trains a column that several specs declare identically once per run, and compares the
  * methods with the corrected repeated k-fold CV t-test. Writes DIR/compare.json, each spec's
- * results as DIR/results/NAME.json, the specs as DIR/specs/NAME.pnn, and DIR/report.html.
+ * results as DIR/results/NAME.json, the specs as DIR/specs/NAME.pnn, and DIR/report.html. With
+ * `--keep-going` a (repeat, fold) run in which any method diverges is left out for all of them.
  * The work is src/experiment/ (prepare-compare.ts, execute-compare.ts); this renders it.
  * In: parsed arguments. Out: an exit code (0 ok, 1 spec, data or protocol problem, 2 usage).
  */
@@ -19,6 +20,8 @@ import { progressReporter } from "./progress.js";
 
 export interface CompareOptions extends PrepareOptions {
   json?: boolean;
+  /** `--keep-going`: a diverged (repeat, fold) run is left out for every method; the rest go on. */
+  keepGoing?: boolean;
 }
 
 export async function runCompare(files: string[], opts: CompareOptions): Promise<number> {
@@ -33,7 +36,9 @@ export async function runCompare(files: string[], opts: CompareOptions): Promise
     specs.map((s) => s.ir),
     specs[0]?.data ?? { datasets: new Map(), splits: new Map() },
   );
-  const done = await executeCompare(prepared.value, progress.report);
+  const done = await executeCompare(prepared.value, progress.report, {
+    keepGoing: opts.keepGoing,
+  });
   progress.stop();
   printReports(done);
   if (!done.ok) return exitCodeOf(done.failure);

@@ -1,7 +1,8 @@
 /**
  * The `pnnc data` commands: `inspect` (load a spec's datasets and folds and report them), `synth`
  * (write a synthetic eGeMAPS-shaped table) and `prepare-ravdess` (derive labels from file names).
- * In: parsed arguments. Out: an exit code (0 ok, 1 diagnostics, 2 usage). Nothing is written on error.
+ * In: parsed arguments. Out: an exit code (0 ok, 1 diagnostics, 2 usage). Nothing is written on error;
+ * with `--json` every outcome, an unreadable spec included, is one JSON object on stdout.
  */
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -20,7 +21,9 @@ import { printDiagnostics, printJsonDiagnostics, printProblem } from "./output.j
 export async function runDataInspect(file: string, opts: { json?: boolean }): Promise<number> {
   const read = readBytes(file);
   if ("problem" in read) {
-    printProblem(read.problem);
+    // As `check --json`: a tool reading stdout learns why nothing was inspected.
+    if (opts.json) printJsonDiagnostics([], [read.problem]);
+    else printProblem(read.problem);
     return EXIT_USAGE;
   }
   const front = compileSpec(file, read.bytes);

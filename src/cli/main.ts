@@ -84,6 +84,10 @@ function buildProgram(setExit: (code: number) => void): Command {
       "-w, --workers <n>",
       "worker threads for independent folds and repeats (default: cores)",
     )
+    .option(
+      "--keep-going",
+      "leave out a (repeat, fold) run whose training diverges (a PNN4022 warning); run the rest",
+    )
     .action(
       async (
         file: string,
@@ -93,6 +97,7 @@ function buildProgram(setExit: (code: number) => void): Command {
           json?: boolean;
           workers?: string;
           store?: string | false;
+          keepGoing?: boolean;
         },
       ) => setExit(await (await import("./run-command.js")).runRun(file, opts)),
     );
@@ -111,6 +116,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option(
       "-w, --workers <n>",
       "worker threads for independent folds and repeats (default: cores)",
+    )
+    .option(
+      "--keep-going",
+      "leave out a (repeat, fold) run whose training diverges (a PNN4022 warning); run the rest",
     )
     .option("--json", "print the statistics as JSON on stdout")
     .action(async (files: string[], opts: Record<string, string | boolean | undefined>) =>

@@ -45,7 +45,8 @@ export function printProblem(problem: string | Problem): void {
     process.stderr.write(`pnnc: ${escapeControls(problem)}\n`);
     return;
   }
-  const code = problem.code ? `${catalog[problem.code].severity}[${problem.code}]: ` : "";
+  const severity = problem.severity ?? (problem.code && catalog[problem.code].severity);
+  const code = problem.code ? `${severity}[${problem.code}]: ` : "";
   const hint = problem.hint ? `\n  = hint: ${escapeControls(problem.hint)}` : "";
   process.stderr.write(`pnnc: ${code}${escapeControls(problem.message)}${hint}\n`);
 }

@@ -4,7 +4,9 @@
  * table (per column: mean ± std test UAR) and writes DIR/results.json atomically, with the first
  * run's trained columns as TF.js checkpoints in DIR/checkpoints/COLUMN/. Each finished (repeat, fold)
  * run is kept in DIR/runs/, so an interrupted run resumes from completed work. With `--workers N`
- * (default: the number of cores) independent (repeat, fold) runs train in worker threads.
+ * (default: the number of cores) independent (repeat, fold) runs train in worker threads. With
+ * `--keep-going` a run whose training diverges is left out (a PNN4022 warning; `failedRuns` in
+ * results.json) and the others go on; the exit is 0 only if at least one run finished.
  * The work is src/experiment/ (prepare-run.ts, execute-run.ts); this renders it.
  * In: parsed arguments. Out: an exit code (0 ok, 1 spec, data or backend problem, 2 usage).
  */
@@ -17,6 +19,8 @@ import { progressReporter } from "./progress.js";
 
 export interface RunOptions extends PrepareOptions {
   json?: boolean;
+  /** `--keep-going`: a diverged (repeat, fold) run is left out, with a warning, and the rest go on. */
+  keepGoing?: boolean;
 }
 
 export async function runRun(file: string, opts: RunOptions): Promise<number> {
@@ -35,7 +39,7 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
     `backend: ${prepared.value.backend}${workers > 1 ? `, ${workers} workers` : ""}\n`,
   );
   const progress = progressReporter([ir], data);
-  const done = await executeRun(prepared.value, progress.report);
+  const done = await executeRun(prepared.value, progress.report, { keepGoing: opts.keepGoing });
   progress.stop();
   printReports(done);
   if (!done.ok) return exitCodeOf(done.failure);

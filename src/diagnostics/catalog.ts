@@ -386,7 +386,7 @@ export const catalog = {
     severity: "error",
     title: "training diverged",
     explanation:
-      "A column's training loss became NaN or infinite, so the run stops rather than report a model that learnt nothing. Usually the learning rate is too high for the optimizer, or features have extreme values; lower `learning_rate` or check the data.",
+      "A column's training loss became NaN or infinite, so the run stops rather than report a model that learnt nothing. Usually the learning rate is too high for the optimizer, or features have extreme values; lower `learning_rate` or check the data. With `--keep-going`, `pnnc run` and `pnnc compare` instead leave that (repeat, fold) run out (never stored as done), report it as a warning and in `failedRuns`, and go on; they still fail when no run finished.",
   },
   PNN4026: {
     severity: "error",

@@ -31,7 +31,7 @@ export type {
 
 export interface RunSpecOptions extends Pick<
   DriverOptions<ColumnModel>,
-  "progress" | "store" | "only" | "onRunEnd" | "columns"
+  "progress" | "store" | "only" | "onRunEnd" | "columns" | "onDiverged"
 > {
   /** Content keys of the columns (column-key.ts), needed for the column store. */
   keys?: ReadonlyMap<string, string>;

@@ -6,12 +6,14 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { compareDocument, type ComparisonDocument } from "../engine/compare.js";
-import type { RunResults } from "../runtime/results.js";
+import type { FailedRun, RunResults } from "../runtime/results.js";
 import { PNNC_VERSION } from "../version.js";
 import { writeFileAtomic } from "./files.js";
 import { fail, plain, succeed, type Outcome, type Problem } from "./outcome.js";
 import type { PreparedCompare } from "./prepare-compare.js";
-import { trainRuns, type Progress } from "./train-runs.js";
+import { incompleteRuns } from "./completeness.js";
+import { foldsPerRepeat } from "./load-spec.js";
+import { failedProblems, trainRuns, type Progress, type Trained } from "./train-runs.js";
 import { writeReport } from "./write-report.js";
 
 export interface CompareDone {
@@ -24,38 +26,46 @@ export interface CompareDone {
 }
 
 /**
- * 1. Train the pending runs (in workers, then this thread); 2. compare the methods; 3. write each
- * spec's results and the spec itself; 4. write DIR/compare.json, last and only over complete
- * results, so it never describes stale files; 5. write the HTML report (a failed report does not
- * fail the comparison).
+ * 1. Train the pending runs (in workers, then this thread), with `keepGoing` leaving out runs that
+ * diverge; 2. compare the methods, and check each method's assembled results hold every run;
+ * 3. write each spec's results and the spec itself; 4. write DIR/compare.json, last and only when
+ * every file before it was written, so it never describes stale files; 5. write the HTML report (a
+ * failed report does not fail the comparison).
  */
 export async function executeCompare(
   prepared: PreparedCompare,
   progress: Progress,
+  opts: { keepGoing?: boolean } = {},
 ): Promise<Outcome<CompareDone>> {
   const started = performance.now();
+  const keepGoing = opts.keepGoing === true;
   // 1. Train.
-  const trained = await train(prepared, progress);
+  const trained = await train(prepared, progress, keepGoing);
   if (!trained.ok) return trained;
-  const results = trained.value;
+  const { value: results, failed } = trained.value;
+  // Every run diverged: there is nothing to compare, so the comparison fails even with --keep-going.
+  if (failed.length > 0 && results.every((r) => r.runs.length === 0))
+    return fail("failed", [...failedProblems(failed, false), ...prepared.unsaved]);
   const seconds = (performance.now() - started) / 1000;
-  // 2. Compare.
+  // 2. Compare, and check what was assembled, as `pnnc run` does.
   const comparison = compare(prepared, results);
+  const incomplete = incompleteMethods(prepared, results, failed);
   // 3. Each spec's results and the spec itself.
-  const problems = writeMethodResults(prepared, results, seconds);
+  const problems = writeMethodResults(prepared, results, seconds, keepGoing ? failed : null);
   // 4. compare.json.
   const path = join(prepared.out, "compare.json");
   if (problems.length === 0) {
-    const problem = writeFileAtomic(
-      path,
-      JSON.stringify(compareJson(prepared, comparison, seconds), null, 2) + "\n",
-    );
+    const document = {
+      ...compareJson(prepared, comparison, seconds),
+      ...(keepGoing ? { failedRuns: failed } : {}),
+    };
+    const problem = writeFileAtomic(path, JSON.stringify(document, null, 2) + "\n");
     if (problem) problems.push(plain(problem));
   }
   if (problems.length > 0) return fail("failed", [...prepared.unsaved, ...problems]);
   // 5. The report.
   const report = writeReport(prepared.out);
-  const warnings: Problem[] = [...prepared.unsaved];
+  const warnings: Problem[] = [...failedProblems(failed, true), ...prepared.unsaved, ...incomplete];
   if ("problem" in report) warnings.push(plain(`no report: ${report.problem}`));
   return succeed(
     { comparison, seconds, path, report: "path" in report ? report.path : null },
@@ -67,7 +77,11 @@ export async function executeCompare(
  * `--repeats N` runs the protocol's first N repeats (their folds do not depend on N); a later
  * compare into the same directory reuses them and runs the rest.
  */
-function train(prepared: PreparedCompare, progress: Progress): Promise<Outcome<RunResults[]>> {
+function train(
+  prepared: PreparedCompare,
+  progress: Progress,
+  keepGoing: boolean,
+): Promise<Outcome<Trained<RunResults[]>>> {
   const { options } = prepared;
   return trainRuns(
     prepared,
@@ -78,11 +92,38 @@ function train(prepared: PreparedCompare, progress: Progress): Promise<Outcome<R
       backend: prepared.backend,
       frozenCache: options.frozenCache,
       task: options.task,
+      keepGoing,
       pairs,
       taken,
     }),
-    (p) => prepared.execute({ progress: p, only: (r) => r <= prepared.repeats }),
+    ({ progress: p, skip, onDiverged }) =>
+      prepared.execute({
+        progress: p,
+        only: (r, f) => r <= prepared.repeats && !skip(r, f),
+        ...(onDiverged ? { onDiverged } : {}),
+      }),
     progress,
+    keepGoing,
+  );
+}
+
+/** Each method's results checked like results.json (completeness.ts), over the repeats run. */
+function incompleteMethods(
+  prepared: PreparedCompare,
+  results: readonly RunResults[],
+  failed: readonly FailedRun[],
+): Problem[] {
+  const leftOut = new Set(failed.map((f) => `${f.repeat}-${f.fold}`));
+  return prepared.specs.flatMap((s, i) =>
+    incompleteRuns(
+      results[i] ?? { runs: [] },
+      {
+        repeats: Math.min(prepared.repeats, s.ir.evaluation.repeats),
+        folds: foldsPerRepeat(s.data),
+      },
+      (r, f) => leftOut.has(`${r}-${f}`),
+      `results/${s.ir.name}.json`,
+    ),
   );
 }
 
@@ -104,6 +145,7 @@ function writeMethodResults(
   prepared: PreparedCompare,
   results: RunResults[],
   seconds: number,
+  failed: readonly FailedRun[] | null,
 ): Problem[] {
   const { out, specs } = prepared;
   const problems: Problem[] = [];
@@ -118,6 +160,7 @@ function writeMethodResults(
         backend: prepared.backend,
         seconds,
         ...results[i],
+        ...(failed ? { failedRuns: failed } : {}),
       };
       const problem = writeFileAtomic(
         join(out, "results", `${s.ir.name}.json`),

@@ -16,6 +16,8 @@ export interface Problem {
   code?: Code;
   message: string;
   hint?: string;
+  /** A coded error that the user chose to go on after (`--keep-going`) is shown as a warning. */
+  severity?: "warning";
 }
 
 /** Diagnostics of one spec, with the file they point into; a command prints them in this order. */

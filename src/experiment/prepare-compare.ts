@@ -8,7 +8,7 @@ import type { ColumnModel } from "../engine/column-model.js";
 import type { MethodRef } from "../engine/compare.js";
 import { planOf } from "../engine/run-spec.js";
 import { selectBackend, type BackendName } from "../runtime/backends.js";
-import { runMethods, type Method } from "../runtime/driver.js";
+import { runMethods, type DivergedRun, type Method } from "../runtime/driver.js";
 import { specDigest } from "../runtime/files.js";
 import type { RunRecord, RunResults } from "../runtime/results.js";
 import { columnKeys } from "../store/column-key.js";
@@ -61,6 +61,7 @@ export interface PreparedCompare {
   execute(extra: {
     progress?: (m: string) => void;
     only?: (repeat: number, fold: number) => boolean;
+    onDiverged?: (run: DivergedRun) => void;
   }): Promise<RunResults[]>;
 }
 

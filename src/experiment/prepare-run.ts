@@ -44,7 +44,7 @@ export interface PreparedRun {
   storeDir: string | null;
   /** Runs the run store could not save (filled while executing). */
   unsaved: readonly Problem[];
-  execute(extra: Pick<RunSpecOptions, "progress" | "only">): Promise<RunResults>;
+  execute(extra: Pick<RunSpecOptions, "progress" | "only" | "onDiverged">): Promise<RunResults>;
 }
 
 export async function prepareRun(file: string, opts: RunOptions): Promise<Outcome<PreparedRun>> {

@@ -4,9 +4,11 @@
  * per pair, set atomically by whichever thread reaches it first), so a thread that finishes early
  * (early stopping) takes more; each leaves its finished runs in the run store, which the main
  * thread then reads back in order.
- * In: a job per share of pairs, the pairs, N, a progress callback. Out: the problems of failed workers (none: all ran).
+ * In: a job for the shared queue, the pairs, N, a progress callback. Out: the problems of failed
+ * workers (none: all ran), and the runs left out because they diverged (`keepGoing` only).
  */
 import { Worker } from "node:worker_threads";
+import type { FailedRun } from "../runtime/results.js";
 import { plain, type Problem } from "./outcome.js";
 
 /** What a worker thread is told: which command to prepare, with which options, and its pairs. */
@@ -18,31 +20,39 @@ export interface WorkerJob {
   frozenCache?: boolean;
   store?: string | false;
   task?: string;
+  /** `--keep-going`: a diverged run is posted as `failed` and the worker goes on. */
+  keepGoing?: boolean;
   pairs: [number, number][];
   /** One Int32 flag per pair: 0 while no thread has taken it. */
   taken: SharedArrayBuffer;
 }
 
-/** What a worker thread posts: a progress line, or the problems that stopped it before training. */
-export type WorkerMessage = string | { problems: Problem[] };
+/**
+ * What a worker thread posts: a progress line, the problems that stopped it, or a run it left out
+ * because it diverged (`keepGoing`).
+ */
+export type WorkerMessage = string | { problems: Problem[] } | { failed: FailedRun };
 
 export async function runInWorkers(
   job: (pairs: [number, number][], taken: SharedArrayBuffer) => WorkerJob,
   pending: [number, number][],
   workers: number,
   progress: (message: string) => void,
-): Promise<Problem[]> {
+): Promise<{ problems: Problem[]; failed: FailedRun[] }> {
   const taken = new SharedArrayBuffer(4 * pending.length);
   const problems: Problem[] = [];
+  const failed: FailedRun[] = [];
   const exits = Array.from({ length: Math.min(workers, pending.length) }).map(
     () =>
       new Promise<boolean>((done) => {
         const worker = new Worker(new URL("./worker.js", import.meta.url), {
           workerData: job(pending, taken),
         });
-        worker.on("message", (m: WorkerMessage) =>
-          typeof m === "string" ? progress(m) : problems.push(...m.problems),
-        );
+        worker.on("message", (m: WorkerMessage) => {
+          if (typeof m === "string") progress(m);
+          else if ("failed" in m) failed.push(m.failed);
+          else problems.push(...m.problems);
+        });
         worker.on("error", (e) => {
           problems.push(plain(`a worker failed: ${e.message}`));
           done(false);
@@ -52,5 +62,5 @@ export async function runInWorkers(
   );
   const ok = (await Promise.all(exits)).every(Boolean);
   if (!ok && problems.length === 0) problems.push(plain("a worker failed"));
-  return ok ? [] : problems;
+  return { problems: ok ? [] : problems, failed };
 }

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { prepareCompare } from "./prepare-compare.js";
 import { prepareRun } from "./prepare-run.js";
-import { divergedProblem } from "./train-runs.js";
+import { divergedProblem, failedRun } from "./train-runs.js";
 import type { WorkerJob, WorkerMessage } from "./worker-pool.js";
 
 const job = workerData as WorkerJob;
@@ -40,6 +40,7 @@ try {
   await prepared.value.execute({
     progress: (m) => post(m),
     only: take,
+    ...(job.keepGoing ? { onDiverged: (run) => post({ failed: failedRun(run) }) } : {}),
   });
 } catch (e) {
   const diverged = divergedProblem(e);

@@ -40,7 +40,13 @@ const name = { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" };
 const comparisonSchema = {
   type: "object",
   required: ["task", "specs", "methods", "statistics", "sources"],
+  // Runs left out with `--keep-going`: the same shape as results.json's.
+  definitions: {
+    FailedRun: resultsSchema.definitions.FailedRun,
+    Ordinal: resultsSchema.definitions.Ordinal,
+  },
   properties: {
+    failedRuns: { type: "array", items: { $ref: "#/definitions/FailedRun" } },
     task: string,
     specs: {
       type: "array",

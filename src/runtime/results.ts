@@ -77,6 +77,18 @@ export interface RunResults extends RunRecord {
   classes?: Record<string, string[]>;
 }
 
+/** A (repeat, fold) run left out because its training diverged (`--keep-going`). */
+export interface FailedRun {
+  repeat: Ordinal;
+  fold: Ordinal;
+  /** The comparison's method whose training diverged (the run is left out for every method). */
+  method?: string;
+  /** The divergence: run, stage, column, epoch and loss. */
+  message: string;
+  /** What to change (the learning rate it had). */
+  hint?: string;
+}
+
 /**
  * results.json: a run's results and what produced them.
  * @title pnnc run results, version 1
@@ -97,6 +109,8 @@ export interface ResultsDocument extends RunResults {
    * @minimum 0
    */
   seconds: number;
+  /** Runs left out because their training diverged; present only with `--keep-going`. */
+  failedRuns?: FailedRun[];
 }
 
 export function summarize(runs: ColumnRun[]): SummaryRow[] {

@@ -59,16 +59,22 @@ export async function runOnce<C extends Column>(
     trained: [],
     ownScores: new Map(),
   };
-  for (const [s, stage] of plan.stages.entries()) {
-    runStage(context, state, stage);
-    const { tf } = context;
-    const earlier = plan.stages.slice(0, s);
-    state.record.forgetting.push(
-      ...frozenColumnForgetting(tf, earlier, stage, state.models, state.ownScores, at),
-    );
-    state.record.forgetting.push(
-      ...fineTunedSourceForgetting(tf, plan, stage, state.models, state.ownScores, at),
-    );
+  try {
+    for (const [s, stage] of plan.stages.entries()) {
+      runStage(context, state, stage);
+      const { tf } = context;
+      const earlier = plan.stages.slice(0, s);
+      state.record.forgetting.push(
+        ...frozenColumnForgetting(tf, earlier, stage, state.models, state.ownScores, at),
+      );
+      state.record.forgetting.push(
+        ...fineTunedSourceForgetting(tf, plan, stage, state.models, state.ownScores, at),
+      );
+    }
+  } catch (e) {
+    // A diverged run may be left out while the others go on (`--keep-going`): free what it built.
+    freeRun(state, context.shared);
+    throw e;
   }
   await onRunEnd?.(at.repeat + 1, at.fold + 1, state.trained, state.models);
   freeRun(state, context.shared);
@@ -103,18 +109,26 @@ function runColumn<C extends Column>(
   if (!column) return;
   const splits = taskSplits(context.tf, plan, data, column.task, at, variant);
   if (!splits) return;
-  const { model, run, how } = obtainColumn(context, {
-    id,
-    column,
-    stage,
-    splits,
-    models: state.models,
-    at,
-    variant,
-    // Only the variant later stages build on is kept, so only it can be shared.
-    key: kept ? plan.keys?.get(id) : undefined,
-    classes: classesOf(plan, data, column.task),
-  });
+  let obtained: ReturnType<typeof obtainColumn<C>>;
+  try {
+    obtained = obtainColumn(context, {
+      id,
+      column,
+      stage,
+      splits,
+      models: state.models,
+      at,
+      variant,
+      // Only the variant later stages build on is kept, so only it can be shared.
+      key: kept ? plan.keys?.get(id) : undefined,
+      classes: classesOf(plan, data, column.task),
+    });
+  } catch (e) {
+    // A diverged run may be left out while the others go on (`--keep-going`).
+    disposeSplits(splits);
+    throw e;
+  }
+  const { model, run, how } = obtained;
   state.record.runs.push(run);
   context.progress(progressLine(context.method, at, stage, id, variant, run.test.uar, how));
   if (kept) keepColumn(state, context.shared, id, model, splits, run.test.uar);

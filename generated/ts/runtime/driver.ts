@@ -19,6 +19,7 @@ import type { ColumnCache, SharedColumn } from "./column-reuse.js";
 import type { ExperimentData, Plan, RunIndex } from "./plan.js";
 import { summarize, type RunRecord, type RunResults } from "./results.js";
 import { runOnce, type OnRunEnd, type RunContext } from "./run-once.js";
+import { TrainingDiverged } from "./train.js";
 
 export type { ColumnCache } from "./column-reuse.js";
 export type { TrainedColumn } from "./run-once.js";
@@ -62,6 +63,19 @@ export interface DriverOptions<C extends Column> {
   columns?: ColumnCache;
   /** Called after each run, before its columns are freed (checkpoints, weight dumps). */
   onRunEnd?: OnRunEnd<C>;
+  /**
+   * Given (`--keep-going`), a run whose training diverged is told here and left out, unsaved, and
+   * the other runs go on; without it the divergence propagates and stops the experiment.
+   */
+  onDiverged?: (run: DivergedRun) => void;
+}
+
+/** A (repeat, fold) run, 1-based, left out because `method`'s training diverged in it. */
+export interface DivergedRun {
+  repeat: number;
+  fold: number;
+  method: string;
+  error: TrainingDiverged;
 }
 
 /** One method of a comparison: a plan over its own loaded data (the folds must agree). */
@@ -128,16 +142,16 @@ export async function runMethods<C extends Column>(
     if (opts.only && !opts.only(at.repeat + 1, at.fold + 1)) continue;
     runs.push(at);
     const obtained = await obtainRun(tf, methods, at, opts, true);
-    if (obtained === null) waiting.push(at);
-    else records.set(at, obtained);
+    if (obtained === "busy") waiting.push(at);
+    else if (obtained !== "diverged") records.set(at, obtained);
   }
   while (waiting.length > 0) {
     await new Promise((wake) => setTimeout(wake, opts.store?.pollMs ?? 1000));
     const still: RunIndex[] = [];
     for (const at of waiting) {
       const obtained = await obtainRun(tf, methods, at, opts, false);
-      if (obtained === null) still.push(at);
-      else records.set(at, obtained);
+      if (obtained === "busy") still.push(at);
+      else if (obtained !== "diverged") records.set(at, obtained);
     }
     waiting = still;
   }
@@ -163,8 +177,8 @@ function* runsOf<C extends Column>(methods: readonly Method<C>[]): Generator<Run
 }
 
 /**
- * One run's records: from the store, or trained here once claimed; null while another process
- * holds the run's claim (said at the first look only).
+ * One run's records: from the store, or trained here once claimed; "busy" while another process
+ * holds the run's claim (said at the first look only); "diverged" when left out (onDiverged).
  */
 async function obtainRun<C extends Column>(
   tf: typeof Tf,
@@ -172,7 +186,7 @@ async function obtainRun<C extends Column>(
   at: RunIndex,
   opts: MethodsOptions<C>,
   firstLook: boolean,
-): Promise<RunRecord[] | null> {
+): Promise<RunRecord[] | "busy" | "diverged"> {
   const [repeat, fold] = [at.repeat + 1, at.fold + 1];
   const { store } = opts;
   const progress = opts.progress ?? (() => {});
@@ -191,26 +205,30 @@ async function obtainRun<C extends Column>(
   if (claim !== true) {
     if (firstLook)
       progress(`repeat ${repeat}, fold ${fold}: another pnnc is training it (${claim.busy})`);
-    return null;
+    return "busy";
   }
   try {
     // Saved by another process just before our claim: nothing left to train.
     const late = store?.claim ? stored() : null;
     if (late) return reused(late, false);
-    return await runAllMethods(tf, methods, at, opts, progress);
+    return (await runAllMethods(tf, methods, at, opts, progress)) ?? "diverged";
   } finally {
     store?.release?.(repeat, fold);
   }
 }
 
-/** One run of every method, sharing the columns they declare alike; stored when all are done. */
+/**
+ * One run of every method, sharing the columns they declare alike; stored when all are done. With
+ * `onDiverged`, a divergence leaves the whole run out (null) for every method, so a comparison stays
+ * paired, and nothing is stored: a later invocation tries it again.
+ */
 async function runAllMethods<C extends Column>(
   tf: typeof Tf,
   methods: readonly Method<C>[],
   at: RunIndex,
   opts: MethodsOptions<C>,
   progress: (message: string) => void,
-): Promise<RunRecord[]> {
+): Promise<RunRecord[] | null> {
   const shared = new Map<string, SharedColumn<C>>();
   const records: RunRecord[] = [];
   for (const method of methods) {
@@ -223,7 +241,14 @@ async function runAllMethods<C extends Column>(
       cacheFrozen: opts.cacheFrozen ?? true,
       columns: opts.columns,
     };
-    records.push(await runOnce(context, method.plan, method.data, at, opts.onRunEnd));
+    try {
+      records.push(await runOnce(context, method.plan, method.data, at, opts.onRunEnd));
+    } catch (e) {
+      if (!(opts.onDiverged && e instanceof TrainingDiverged)) throw e;
+      for (const entry of shared.values()) entry.model.dispose();
+      opts.onDiverged({ repeat: at.repeat + 1, fold: at.fold + 1, method: method.name, error: e });
+      return null;
+    }
   }
   for (const entry of shared.values()) entry.model.dispose();
   // Saved only once the whole run (checkpoints included) is complete.
