@@ -3,7 +3,7 @@
  * In: tokens from the lexer. Out: a concrete syntax tree plus parse errors, with error recovery on so
  * that one pass reports several independent mistakes. grammar/pnn.ebnf is generated from these rules.
  */
-import type { CstNode, IToken, ParserMethod } from "chevrotain";
+import type { CstNode, IRecognitionException, IToken, ParserMethod } from "chevrotain";
 import { CstParser } from "./chevrotain.js";
 import {
   allTokens,
@@ -28,10 +28,13 @@ export class PnnParser extends CstParser {
    * Grammar validation (ambiguities, left recursion) costs most of start-up; the shared instance
    * skips it and a test builds one with `validate` on, so a broken grammar still fails CI.
    */
-  constructor({ validate = false }: { validate?: boolean } = {}) {
+  constructor({
+    validate = false,
+    recovery = true,
+  }: { validate?: boolean; recovery?: boolean } = {}) {
     super(allTokens, {
       skipValidations: !validate,
-      recoveryEnabled: true,
+      recoveryEnabled: recovery,
       errorMessageProvider: errorMessages,
       maxLookahead: 2,
       nodeLocationTracking: "onlyOffset",
@@ -391,10 +394,31 @@ export class PnnParser extends CstParser {
   });
 }
 
-/** The single parser instance (Chevrotain parsers are built once and reused). */
-export const pnnParser = new PnnParser();
+/**
+ * The shared parser, without error recovery (Chevrotain parsers are built once and reused). Recovery
+ * wraps every rule call in bookkeeping that roughly doubles the parse of a long list, yet on a valid
+ * spec it never acts, so a valid spec's tree is the same either way.
+ */
+export const pnnParser = new PnnParser({ recovery: false });
 
-export function parseTokens(tokens: IToken[]): CstNode {
+let recovering: PnnParser | null = null;
+
+/** The recovering parser, built on the first spec with a syntax error (valid specs never pay for it). */
+function recoveringParser(): PnnParser {
+  recovering ??= new PnnParser();
+  return recovering;
+}
+
+/**
+ * Parses without recovery and, only when that finds an error, parses again with recovery, so the
+ * errors (several independent ones per pass) and the partial tree are exactly what a recovering parse
+ * gives.
+ */
+export function parseTokens(tokens: IToken[]): { cst: CstNode; errors: IRecognitionException[] } {
   pnnParser.input = tokens;
-  return pnnParser.spec();
+  const cst = pnnParser.spec();
+  if (pnnParser.errors.length === 0) return { cst, errors: [] };
+  const parser = recoveringParser();
+  parser.input = tokens;
+  return { cst: parser.spec(), errors: parser.errors };
 }
