@@ -3,7 +3,7 @@
  * In: nothing. Out: token types, the keyword table and the Chevrotain lexer built from them.
  * Keywords are reserved; a data column that shares a keyword's spelling is written as a string.
  */
-import type { IToken, TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.js";
 
 export const Identifier = createToken({
@@ -131,34 +131,13 @@ export const allTokens: TokenType[] = [
 ];
 
 /**
- * Tokens carry offsets only: diagnostics, the formatter, migrations and CST node locations work from
- * offsets and images, and "full" tracking (line and column of both ends) was two thirds of the lexing
- * time and memory of a 100,000-item list. `ensureOptimizations` keeps every token first-character
- * optimizable: a pattern that is not fails at start-up instead of silently slowing every file.
+ * Tokens carry their start offset only: diagnostics, the formatter, migrations and AST ranges work
+ * from start offsets and images, and "full" tracking (line and column of both ends) was two thirds
+ * of the lexing time and memory of a 100,000-item list. `ensureOptimizations` keeps every token
+ * first-character optimizable: a pattern that is not fails at start-up instead of silently slowing
+ * every file.
  */
 export const pnnLexer = new Lexer(allTokens, {
   positionTracking: "onlyOffset",
   ensureOptimizations: true,
-});
-
-/**
- * Chevrotain's "onlyOffset" tokens have no `endOffset`, yet the parser's CST node locations end at
- * their last token's `endOffset`; this token factory (the one Lexer.tokenize calls) adds it, which
- * costs far less than "full" tracking. The AST goldens fail if node ranges ever lose their ends.
- */
-(
-  pnnLexer as unknown as {
-    createTokenInstance: (
-      image: string,
-      startOffset: number,
-      tokenTypeIdx: number,
-      tokenType: TokenType,
-    ) => IToken;
-  }
-).createTokenInstance = (image, startOffset, tokenTypeIdx, tokenType) => ({
-  image,
-  startOffset,
-  endOffset: startOffset + image.length - 1,
-  tokenTypeIdx,
-  tokenType,
 });
