@@ -14,6 +14,7 @@ const FAST = [
   "diagnostics",
   "specs",
   "fuzz",
+  "parse-fast-path",
   "drift",
   "readme",
   "hermetic",

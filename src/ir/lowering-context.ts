@@ -51,10 +51,12 @@ export class LoweringContext {
   /** Plain names from a list; ranges and layer references are reported as out of place. */
   names(path: string, list: A.ItemList, what: string): string[] {
     this.spans.set(path, list.range);
-    return list.items.flatMap((item, i) => {
-      if (!this.plain(item, what)) return [];
-      return [this.name(`${path}/${i}`, item.first)];
+    // A loop, not flatMap: lists run to 100,000 names, and flatMap allocated an array per name.
+    const out: string[] = [];
+    list.items.forEach((item, i) => {
+      if (this.plain(item, what)) out.push(this.name(`${path}/${i}`, item.first));
     });
+    return out;
   }
 
   /** True when the item is a single literal; otherwise reports PNN3003. */

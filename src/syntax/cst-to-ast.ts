@@ -15,9 +15,36 @@ function tokenRange(t: IToken): Range {
   return { start: t.startOffset, end: t.startOffset + t.image.length };
 }
 
+/**
+ * A node's range, from its first token's start to its last token's end. The parser records no node
+ * locations (that was a fifth of the parse of a long list); every rule consumes a token, and only an
+ * error-free tree reaches here, so the first and last tokens are the ones the parser would record.
+ */
 function nodeRange(n: CstNode): Range {
-  const loc = n.location;
-  return { start: loc?.startOffset ?? 0, end: (loc?.endOffset ?? loc?.startOffset ?? 0) + 1 };
+  return { start: firstStart(n), end: lastEnd(n) };
+}
+
+function firstStart(n: CstNode): number {
+  let start = Infinity;
+  for (const key in n.children) {
+    const x = n.children[key]?.[0];
+    if (x === undefined) continue;
+    const s = "image" in x ? x.startOffset : firstStart(x);
+    if (s < start) start = s;
+  }
+  return start;
+}
+
+function lastEnd(n: CstNode): number {
+  let end = -Infinity;
+  for (const key in n.children) {
+    const xs = n.children[key];
+    const x = xs?.[xs.length - 1];
+    if (x === undefined) continue;
+    const e = "image" in x ? x.startOffset + x.image.length : lastEnd(x);
+    if (e > end) end = e;
+  }
+  return end;
 }
 
 function first<T>(xs: T[] | undefined, what: string): T {

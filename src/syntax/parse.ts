@@ -79,8 +79,9 @@ export function parse(file: SourceFile): Result<Parsed> {
     );
     return { value: { ast: null, comments }, diagnostics };
   }
-  const cst = parseTokens(lexed.tokens) as SpecCstNode;
-  diagnostics.push(...parserDiagnostics(file, pnnParser.errors, lexed.tokens));
+  const parsed = parseTokens(lexed.tokens);
+  const cst = parsed.cst as SpecCstNode;
+  diagnostics.push(...parserDiagnostics(file, parsed.errors, lexed.tokens));
   const version = unsupportedVersion(lexed.tokens);
   if (version && diagnostics.length > 0) {
     // Syntax from another language version explains the syntax errors; say that instead.
