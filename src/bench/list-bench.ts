@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- lists`: times the front end on specs with one very long list (a `drop` of up to
- * 99,000 names, near the 200,000-token limit) and on a spec naming 27,000 unknown columns, says
+ * 99,000 names, within the 250,000-token limit) and on a spec naming 27,000 unknown columns, says
  * whether the time grows linearly, and times `pnnc check` end to end (node start-up included) on
  * specs/quick-prognet.pnn with the longest `except` list the token limit allows, against the 1 s
  * target. Out: tables and verdicts on stdout.

@@ -64,7 +64,7 @@ export const catalog = {
     severity: "error",
     title: "spec too large",
     explanation:
-      "Specs larger than 1 MiB or 200,000 tokens are refused before parsing (a 1000-column spec is about 200 KB); a spec describes an experiment, not data.",
+      "Specs larger than 1 MiB or 250,000 tokens are refused before parsing (a 1000-column spec is about 200 KB); a spec describes an experiment, not data.",
   },
   PNN1010: {
     severity: "error",
