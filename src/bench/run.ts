@@ -133,7 +133,8 @@ function printColdStart(): void {
 
 /**
  * `npm run bench -- codegen`, `-- compare`, `-- store`, `-- lists` or `-- protocol` runs only that
- * part; `-- protocol --protocol-folds K --protocol-workers W` measures K folds with W workers.
+ * part; `-- protocol --protocol-folds K --protocol-workers W --throughput-rounds R` measures K folds with
+ * W workers and takes the best of R alternating throughput runs per side.
  */
 async function main(only: string | undefined, rest: readonly string[]): Promise<void> {
   const started = performance.now();
