@@ -17,6 +17,7 @@ import { runCompileBench, runGeneratedThroughputBench } from "./codegen-bench.js
 import { runCompareBench } from "./compare-bench.js";
 import { runStoreBench } from "./store-bench.js";
 import { runListBench } from "./list-bench.js";
+import { runProtocolBench } from "./protocol-bench.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SIZES = [10, 100, 1000] as const;
@@ -130,8 +131,12 @@ function printColdStart(): void {
   }
 }
 
-/** `npm run bench -- codegen`, `-- compare`, `-- store` or `-- lists` runs only that part. */
-async function main(only: string | undefined): Promise<void> {
+/**
+ * `npm run bench -- codegen`, `-- compare`, `-- store`, `-- lists` or `-- protocol` runs only that
+ * part; `-- protocol --protocol-folds K --protocol-workers W --throughput-rounds R` measures K folds with
+ * W workers and takes the best of R alternating throughput runs per side.
+ */
+async function main(only: string | undefined, rest: readonly string[]): Promise<void> {
   const started = performance.now();
   console.log(`pnnc bench: node ${process.version}, ${cpus().length} CPUs`);
   console.log("");
@@ -145,6 +150,11 @@ async function main(only: string | undefined): Promise<void> {
   }
   if (only === "lists") {
     runListBench();
+    return;
+  }
+  if (only === "protocol") {
+    if (!runProtocolBench(ROOT, rest)) process.exitCode = 1;
+    console.log(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return;
   }
   if (only === "codegen") {
@@ -178,6 +188,9 @@ async function main(only: string | undefined): Promise<void> {
   console.log("");
   runStoreBench(ROOT);
   console.log("");
+  // Last: its protocol prefix trains for minutes (one fold of the paper's 600-epoch protocol).
+  if (!runProtocolBench(ROOT, [])) process.exitCode = 1;
+  console.log("");
   console.log(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -188,4 +201,4 @@ async function runCodegenBench(): Promise<void> {
   console.log("");
 }
 
-await main(process.argv[2]);
+await main(process.argv[2], process.argv.slice(3));
