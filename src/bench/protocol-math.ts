@@ -108,8 +108,8 @@ export interface Extrapolation {
 /**
  * From `runs` (repeat, fold) runs that took `seconds` of wall time with `busy` threads training at
  * once, to whole protocols on `workers` cores: core-seconds per run × runs ÷ workers. This assumes
- * runs of similar length and `workers` cores free (early stopping makes runs differ, and the fixed
- * k % workers split of pnnc's pool can leave a core idle at the end, so it is a lower bound).
+ * runs of similar length and `workers` cores free (early stopping makes runs differ, and the last
+ * run can leave a core idle at the end, so it is a lower bound).
  */
 export function extrapolate(
   runs: number,

@@ -66,14 +66,15 @@ const t0 = performance.now();
 const outcome = await trainRuns(
   { pending: pairs, workers: busy },
   // The job `pnnc compare` gives each worker thread (src/experiment/execute-compare.ts).
-  (share) => ({
+  (share, taken) => ({
     kind: "compare",
     files: p.files,
     out: p.out,
     backend: p.backend,
     pairs: share,
+    taken,
   }),
-  (progress) => p.execute({ progress, only: (r, f) => chosen.has(`${r}/${f}`) }),
+  ({ progress }) => p.execute({ progress, only: (r, f) => chosen.has(`${r}/${f}`) }),
   () => {},
 );
 const seconds = (performance.now() - t0) / 1000;
@@ -134,7 +135,7 @@ process.stdout.write(
     // A fresh output folder: every run of repeat 1 is pending.
     runsPerRepeat: p.pending.length,
     trainFoldsPerTestFold: trainFolds(p.specs[0]),
-    trainings: trainings(outcome.value, p.specs),
+    trainings: trainings(outcome.value.value, p.specs),
     maxRssKiB: process.resourceUsage().maxRSS,
   }) + "\n",
 );
