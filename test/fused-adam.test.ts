@@ -1,7 +1,8 @@
 /**
- * The fused Adam kernel (src/runtime/fused-adam.ts) against tf.train.adam: bit-identical weights,
- * losses and curves after several epochs, on wasm and cpu, for a plain column and for a ProgNet
- * column reading a frozen source through laterals with one of its own layers frozen.
+ * The fused Adam kernel (src/runtime/fused-adam.ts; WebAssembly SIMD on wasm, a loop on cpu) against
+ * tf.train.adam: bit-identical weights, losses and curves after several epochs, for a plain column
+ * and a ProgNet column reading a frozen source through laterals with one of its own layers frozen
+ * (widths 24, 16 and 3, so the SIMD kernel's one-at-a-time tail runs too).
  * In: seeded random data and the engine's ColumnModel. Out: assertions.
  */
 import { createHash } from "node:crypto";
@@ -10,6 +11,7 @@ import type * as Tf from "@tensorflow/tfjs";
 import { ColumnModel } from "../src/engine/column-model.js";
 import type { ColumnIr, StageIr } from "../src/ir/types.js";
 import { selectBackend } from "../src/runtime/backends.js";
+import { fusedAdamPays } from "../src/runtime/fused-adam.js";
 import { trainColumn, type TrainResult } from "../src/runtime/train.js";
 
 const stage: StageIr = {
@@ -51,6 +53,8 @@ for (const backend of ["wasm", "cpu"] as const) {
       const selected = await selectBackend(backend);
       if ("problem" in selected) throw new Error(selected.problem);
       const { tf } = selected;
+      // On wasm this is the SIMD kernel (adam-simd.wat), which Node 20 runs; on cpu the JS loop.
+      expect(fusedAdamPays(tf)).toBe(true);
       const rows = 150;
       const x = tf.randomNormal([rows, 10], 0, 1, "float32", 3) as Tf.Tensor2D;
       const y = Int32Array.from({ length: rows }, (_, i) => (i * 31) % 3);

@@ -132,10 +132,15 @@ function readmeWithTable(): Artifact {
  * The IR and results JSON Schemas, from their TypeScript types. Everything else is computed through
  * the committed IR schema, so `npm run gen` writes these first (see gen.ts).
  */
+/** What the build compiles: the JSON Schemas and the assembled WebAssembly kernels. */
 export async function schemaArtifacts(): Promise<Artifact[]> {
   // Loaded on demand: the TypeScript compiler is heavy, and tests import this module for listFiles.
   const { generateSchemas } = await import("./schemas.js");
-  return Promise.all(generateSchemas(repoRoot).map(pretty));
+  const { wasmArtifacts } = await import("./wasm-artifacts.js");
+  return [
+    ...(await Promise.all(generateSchemas(repoRoot).map(pretty))),
+    ...(await Promise.all((await wasmArtifacts(repoRoot)).map(pretty))),
+  ];
 }
 
 /** Every artefact but the schemas. */

@@ -3,7 +3,7 @@
  * generated/ that no longer have a source, and lists what changed.
  * In: the repository. Out: files on disk; exit code 0.
  *
- *   1 write the JSON Schemas   2 if one changed, rebuild (dist/ holds a copy of the IR schema and
+ *   1 write the JSON Schemas and wasm kernels   2 if one changed, rebuild (dist/ holds a copy of the IR schema and
  *   its precompiled validator) and start again   3 write everything computed through them
  */
 import { execFileSync } from "node:child_process";
