@@ -42,11 +42,11 @@ export async function runCompare(files: string[], opts: CompareOptions): Promise
   progress.stop();
   printReports(done);
   if (!done.ok) return exitCodeOf(done.failure);
-  const { comparison, seconds, path, report } = done.value;
+  const { comparison, seconds, path, report, warnings } = done.value;
   if (opts.json) process.stdout.write(JSON.stringify(comparison.statistics, null, 2) + "\n");
   else
     process.stdout.write(
-      `${renderComparison(comparison)}${seconds.toFixed(1)} s; results in ${path}\n`,
+      `${renderComparison(comparison)}${warnings.map((w) => `warning: ${w}\n`).join("")}${seconds.toFixed(1)} s; results in ${path}\n`,
     );
   if (report !== null) process.stderr.write(`report: ${report}\n`);
   return EXIT_OK;

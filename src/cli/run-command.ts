@@ -87,6 +87,7 @@ export function renderSummary(results: RunResults, seconds: number, path: string
       : [
           `forgetting: PT/FT bodies with the source head back: mean change in source-task UAR ${tunedMean.toFixed(3)}`,
         ]),
+    ...(results.warnings ?? []).map((w) => `warning: ${w.message}`),
     `${seconds.toFixed(1)} s; results in ${path}`,
     "",
   ].join("\n");

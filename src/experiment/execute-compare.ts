@@ -23,6 +23,8 @@ export interface CompareDone {
   path: string;
   /** The HTML report, or null when it could not be written (a problem says why). */
   report: string | null;
+  /** Each method's run warnings (runtime/run-warnings.ts), prefixed with its name. */
+  warnings: string[];
 }
 
 /**
@@ -68,7 +70,15 @@ export async function executeCompare(
   const warnings: Problem[] = [...failedProblems(failed, true), ...prepared.unsaved, ...incomplete];
   if ("problem" in report) warnings.push(plain(`no report: ${report.problem}`));
   return succeed(
-    { comparison, seconds, path, report: "path" in report ? report.path : null },
+    {
+      comparison,
+      seconds,
+      path,
+      report: "path" in report ? report.path : null,
+      warnings: results.flatMap((r, i) =>
+        (r.warnings ?? []).map((w) => `method \`${prepared.specs[i]?.ir.name}\`: ${w.message}`),
+      ),
+    },
     { problems: warnings },
   );
 }

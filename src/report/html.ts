@@ -1,12 +1,12 @@
 /**
  * The report as one self-contained HTML page (inline CSS and SVG, no script, no network): results
  * with significance markers, the architecture of every spec, learning curves (mean ± std over runs,
- * as the paper's Fig. 3), confusion matrices, forgetting, the UAR-vs-training-folds curve (Fig. 4)
- * and the spec text. In: a ReportInput (load-report.ts gathers it). Out: HTML text.
+ * as the paper's Fig. 3), confusion matrices, forgetting, the UAR-vs-training-folds curve (Fig. 4),
+ * what the runs say about their own training (cut short, near chance, diverged) and the spec text. In: a ReportInput (load-report.ts gathers it). Out: HTML text.
  */
 import type { ComparisonDocument } from "../engine/compare.js";
 import type { Ir } from "../ir/types.js";
-import type { ColumnRun, RunResults } from "../runtime/results.js";
+import type { ColumnRun, FailedRun, RunResults } from "../runtime/results.js";
 import { escapeHtml as esc, lineChart, type Point, type Series } from "./charts.js";
 import { graphModel, graphSvg } from "./graph.js";
 
@@ -14,7 +14,8 @@ export interface ReportSpec {
   name: string;
   text: string;
   ir: Ir;
-  results: RunResults;
+  /** results.json or results/NAME.json (failedRuns only with `--keep-going`). */
+  results: RunResults & { failedRuns?: FailedRun[] };
 }
 
 export interface ReportInput {
@@ -214,7 +215,22 @@ td:first-child,th:first-child{text-align:left}thead th{background:#f4f4f4}.sig{f
 .charts{display:flex;flex-wrap:wrap;gap:16px}figure{margin:8px 0}figcaption{font-size:12px;color:#555}
 .chart text{font:11px sans-serif;fill:#333}.chart .grid{stroke:#eee}.chart .axis{stroke:#888}.chart .label{font-size:12px}
 .confusions{display:flex;flex-wrap:wrap;gap:24px}.graph{overflow-x:auto}pre{background:#f7f7f7;padding:12px;overflow-x:auto;font-size:12px}
-nav a{margin-right:12px}`;
+nav a{margin-right:12px}.warnings li{color:#8a4b00}`;
+
+/** Run warnings and runs left out, per spec; nothing when the training raised no doubt. */
+function warningsSection(specs: readonly ReportSpec[]): string {
+  const items = specs.flatMap((s) => {
+    const who = specs.length > 1 ? `<code>${esc(s.name)}</code>: ` : "";
+    return [
+      ...(s.results.warnings ?? []).map((w) => `<li>${who}${esc(w.message)}</li>`),
+      ...(s.results.failedRuns ?? []).map(
+        (f) => `<li>${who}repeat ${f.repeat}, fold ${f.fold} left out: ${esc(f.message)}</li>`,
+      ),
+    ];
+  });
+  if (items.length === 0) return "";
+  return `<section id="warnings"><h2>Warnings</h2><ul class="warnings">${items.join("")}</ul></section>`;
+}
 
 export function renderReport(input: ReportInput): string {
   const list = subjects(input);
@@ -233,6 +249,7 @@ export function renderReport(input: ReportInput): string {
 <p class="note">pnnc ${esc(input.pnnc)}, backend ${esc(input.backend)}, ${fmt(input.seconds, 1)} s of training.</p>
 <nav><a href="#results">results</a><a href="#architecture">architecture</a><a href="#curves">learning curves</a><a href="#confusion">confusion matrices</a><a href="#forgetting">forgetting</a>${cross ? '<a href="#cross-dataset">training folds</a>' : ""}<a href="#spec">spec</a></nav>
 ${input.comparison ? comparisonSection(input.comparison) : summarySection(input.specs)}
+${warningsSection(input.specs)}
 <section id="architecture"><h2>Architecture</h2>${architecture}</section>
 ${curvesSection(list)}
 <section id="confusion"><h2>Confusion matrices</h2><div class="confusions">${list.map(confusionTable).join("\n")}</div></section>

@@ -4,6 +4,7 @@
  * `npm run gen` generates results.schema.json from ResultsDocument; JSDoc tags are its limits.
  * In: finished column runs. Out: the summary rows (mean ± std of test UAR per column and variant).
  */
+import type { RunWarning } from "./run-warnings.js";
 import type { Metrics, Unit } from "./metrics.js";
 import type { BackendName } from "./vocabulary.js";
 
@@ -75,6 +76,8 @@ export interface RunResults extends RunRecord {
   summary: SummaryRow[];
   /** Class names per task, in the order of the metrics' class indices. */
   classes?: Record<string, string[]>;
+  /** What the runs say about their own training: cut short, stopped while rising, near chance. */
+  warnings?: RunWarning[];
 }
 
 /** A (repeat, fold) run left out because its training diverged (`--keep-going`). */

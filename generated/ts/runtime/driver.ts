@@ -19,6 +19,7 @@ import type { ColumnCache, SharedColumn } from "./column-reuse.js";
 import type { ExperimentData, Plan, RunIndex } from "./plan.js";
 import { summarize, type RunRecord, type RunResults } from "./results.js";
 import { runOnce, type OnRunEnd, type RunContext } from "./run-once.js";
+import { runWarnings } from "./run-warnings.js";
 import { TrainingDiverged } from "./train.js";
 
 export type { ColumnCache } from "./column-reuse.js";
@@ -266,10 +267,13 @@ function addRecords(results: RunResults[], records: readonly RunRecord[]): void 
 /** The summary over all runs, and each task's class names (for reports). */
 function finishResults<C extends Column>(results: RunResults, method: Method<C>): void {
   results.summary = summarize(results.runs);
-  results.classes = Object.fromEntries(
+  const classes = Object.fromEntries(
     [...method.plan.tasks].map(([task, { dataset }]) => [
       task,
       method.data.datasets.get(dataset)?.tasks.get(task)?.classes ?? [],
     ]),
   );
+  results.classes = classes;
+  const stages = new Map(method.plan.stages.map((s) => [s.id, s.settings]));
+  results.warnings = runWarnings(results.runs, stages, classes);
 }
