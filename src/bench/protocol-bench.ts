@@ -276,6 +276,8 @@ function flopsPerSample(column: 1 | 2): number {
 export function runProtocolBench(root: string, argv: readonly string[]): boolean {
   const opts = protocolOptions(argv);
   const throughput = runThroughput(root, opts.rounds);
+  // The protocol part takes minutes; the throughput alone is what a kernel change moves.
+  if (argv.includes("--throughput-only")) return throughput.ok;
   console.log("");
   const protocol = runProtocol(root, opts, throughput.kernel);
   return throughput.ok && protocol;

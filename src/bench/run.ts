@@ -134,7 +134,8 @@ function printColdStart(): void {
 /**
  * `npm run bench -- codegen`, `-- compare`, `-- store`, `-- lists` or `-- protocol` runs only that
  * part; `-- protocol --protocol-folds K --protocol-workers W --throughput-rounds R` measures K folds with
- * W workers and takes the best of R alternating throughput runs per side.
+ * W workers and takes the best of R alternating throughput runs per side (`--throughput-only`: no
+ * protocol part).
  */
 async function main(only: string | undefined, rest: readonly string[]): Promise<void> {
   const started = performance.now();
