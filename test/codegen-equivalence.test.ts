@@ -110,6 +110,7 @@ training {
     train emotion
     freeze gender
     train_folds [1, 2]
+    best_epoch uar
   }
 }
 ${evaluation}`,

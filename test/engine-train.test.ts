@@ -2,7 +2,7 @@
  * Training columns on small synthetic data (8 speakers × 40 utterances) through the real data
  * phase: columns learn (UAR far above chance), frozen columns stay bit-identical, training is
  * deterministic under a seed, adapter α is trained, laterals change the result, and early stopping
- * restores the best epoch.
+ * and best-epoch selection restore the best epoch.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -252,6 +252,42 @@ describe("early stopping", () => {
       p.classes["emotion"] ?? 0,
     );
     expect(now.accuracy).toBe(best);
+    model.dispose();
+  });
+});
+
+describe("best epoch over a fixed budget (patience null)", () => {
+  it("trains every epoch and restores the earliest of the best validation epochs", async () => {
+    const p = await prepare("");
+    const models = new Map<string, ColumnModel>();
+    const model = newColumn(p, "emotion", models, 9);
+    const best: StageIr = {
+      ...stage(p, 1),
+      epochs: 30,
+      optimizer: { name: "adam", learningRate: 0.02, momentum: 0 },
+      earlyStopping: { metric: "accuracy", patience: null, minDelta: 0 },
+    };
+    const validation = p.splits.validation["emotion"]!;
+    const result = trainColumn(
+      tf,
+      model,
+      models,
+      { train: p.splits.train["emotion"]!, validation },
+      best,
+    );
+    expect(result.epochsTrained).toBe(30);
+    expect(result.curve).toHaveLength(30);
+    const scores = result.curve.map((c) => c.validation ?? -1);
+    const top = Math.max(...scores);
+    // Ties keep the earliest epoch, as early stopping's "better by more than min_delta" does.
+    expect(result.bestEpoch).toBe(scores.indexOf(top) + 1);
+    expect(result.bestEpoch).toBeLessThan(30);
+    const now = metrics(
+      validation.y,
+      predict(tf, model, validation.x, new Map()),
+      p.classes["emotion"] ?? 0,
+    );
+    expect(now.accuracy).toBe(top);
     model.dispose();
   });
 });

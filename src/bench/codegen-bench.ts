@@ -40,15 +40,15 @@ export async function runCompileBench(root: string, specs: string[]): Promise<vo
 }
 
 /**
- * The paper's network (specs/paper/speaker-prognet.pnn) with a fixed 4 epochs and no early
- * stopping, so both sides do exactly the same work: 10 folds × 2 columns × 4 epochs on RAVDESS.
+ * The paper's network (specs/paper/speaker-prognet.pnn) with a fixed 4 epochs and no kept-epoch
+ * rule (early stopping or best epoch), so both sides do exactly the same work: 10 folds × 2 columns × 4 epochs on RAVDESS.
  */
 function throughputSpec(root: string): string {
   const data = join(root, "specs/data/ravdess_egemaps.csv");
   return readFileSync(join(root, "specs/paper/speaker-prognet.pnn"), "utf8")
     .replace('"../data/ravdess_egemaps.csv"', JSON.stringify(data))
     .replace(/epochs \d+/, "epochs 4")
-    .replace(/\n\s*early_stop[^\n]*/, "")
+    .replace(/\n\s*(early_stop|best_epoch)[^\n]*/, "")
     .replace(/repeats \d+/, "repeats 1");
 }
 

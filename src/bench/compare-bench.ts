@@ -20,7 +20,7 @@ export function runCompareBench(root: string): void {
     const text = readFileSync(join(root, "specs/paper", `${name}.pnn`), "utf8")
       .replace('"../data/ravdess_egemaps.csv"', JSON.stringify(data))
       .replace(/epochs \d+/, "epochs 3")
-      .replace(/\n\s*early_stop[^\n]*/, "")
+      .replace(/\n\s*(early_stop|best_epoch)[^\n]*/, "")
       .replace(/repeats \d+/, "repeats 1");
     const path = join(dir, `${name}.pnn`);
     writeFileSync(path, text);

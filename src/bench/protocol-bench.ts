@@ -179,8 +179,8 @@ function runProtocol(root: string, opts: ProtocolOptions, kernel: number | null)
     mkdirSync(out);
     const settings =
       opts.epochs === null
-        ? "the paper's settings (up to 600 epochs, early stopping on UAR, patience 30)"
-        : `${opts.epochs} epochs at most (--protocol-epochs: NOT the paper's settings)`;
+        ? "the paper's settings (600 epochs, the best epoch by validation UAR kept)"
+        : `${opts.epochs} epochs (--protocol-epochs: NOT the paper's settings)`;
     console.log(
       `Table-2 protocol as \`pnnc compare\` runs it: 5 paper specs, ${settings}, wasm, --workers ${opts.workers}, fresh output folder`,
     );

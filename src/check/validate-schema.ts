@@ -153,6 +153,10 @@ function toDiagnostic(file: SourceFile, e: ErrorObject, spans: SpanIndex, ir: un
       return make(
         "PNN2002",
         `${what} must be ${String(p["comparison"])} ${String(p["limit"])}, found ${written}`,
+        // A budget of no epochs would train nothing and leave the columns at their random weights.
+        e.keyword === "minimum" && e.instancePath.endsWith("/epochs")
+          ? "a budget of 0 epochs trains nothing: give at least 1"
+          : undefined,
       );
     case "enum": {
       const allowed = (p["allowedValues"] as unknown[]).map(String);

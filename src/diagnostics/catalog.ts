@@ -263,6 +263,24 @@ export const catalog = {
     explanation:
       "A keyword belongs to a different language version than the spec's header declares: version 2 renamed `early_stop` to `early_stopping`. `pnnc upgrade FILE --write` migrates a version-1 spec, comments included.",
   },
+  PNN3028: {
+    severity: "error",
+    title: "early stopping and best epoch together",
+    explanation:
+      "`early_stopping` and `best_epoch` each decide which epoch's weights a stage keeps, so one block or stage sets at most one of them. `best_epoch METRIC` trains every epoch of the budget and keeps the one that scored best on the validation folds; `early_stopping METRIC patience N` keeps the best too, but stops once N epochs in a row have not improved on it. A stage's own setting replaces the `training` block's, whichever kind each is.",
+  },
+  PNN3029: {
+    severity: "warning",
+    title: "patience never runs out",
+    explanation:
+      "Early stopping ends training once `patience` epochs in a row have not improved on the best. The first epoch is always the best so far, so at most `epochs` - 1 epochs can follow it: a patience of `epochs` or more can never stop training. The spec still runs (every epoch, keeping the best), which is what `best_epoch METRIC` says plainly; a warning rather than an error, since the result is well defined, but the patience is almost certainly a mistake, for example an `epochs` lowered for a quick try.",
+  },
+  PNN3030: {
+    severity: "error",
+    title: "best epoch without validation",
+    explanation:
+      "`best_epoch` scores every epoch on the validation folds and keeps the best; with `validation 0` there are no validation folds to score on. (For `early_stopping` the same problem is PNN3025.)",
+  },
   PNN4001: {
     severity: "error",
     title: "data file unreadable",

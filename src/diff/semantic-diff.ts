@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { columnKeys } from "../store/column-key.js";
-import type { ColumnIr, Ir, LateralIr } from "../ir/types.js";
+import type { ColumnIr, Ir, LateralIr, StageIr } from "../ir/types.js";
 
 export interface Change {
   kind: "added" | "removed" | "renamed" | "changed";
@@ -40,6 +40,14 @@ function lateralText(l: LateralIr): string {
       ? ` adapter width ${l.width} alpha ${l.alpha} activation ${l.activation}`
       : "";
   return `from [${l.from.join(", ")}] into [${into}]${kind}`;
+}
+
+/** Which epoch a stage keeps, in the spec's words. */
+function keptEpochText(es: StageIr["earlyStopping"]): string {
+  if (es === null) return "the last epoch (no `early_stopping` or `best_epoch`)";
+  if (es.patience === null) return `\`best_epoch ${es.metric}\``;
+  const delta = es.minDelta > 0 ? ` min_delta ${es.minDelta}` : "";
+  return `\`early_stopping ${es.metric} patience ${es.patience}${delta}\``;
 }
 
 /** Field by field, for flat records (a dataset, a task, a stage's settings). */
@@ -253,7 +261,15 @@ export function semanticDiff(before: Ir, after: Ir): SemanticDiff {
   }
   changes.push(
     ...byId("stage", before.stages, after.stages, (a, b) => {
-      const out = fields(`stage ${b.id}`, a, b, ["id", "freeze"]);
+      const out = fields(`stage ${b.id}`, a, b, ["id", "freeze", "earlyStopping"]);
+      if (!same(a.earlyStopping, b.earlyStopping))
+        out.push({
+          kind: "changed",
+          subject: `stage ${b.id} earlyStopping`,
+          before: a.earlyStopping,
+          after: b.earlyStopping,
+          message: `stage ${b.id}: ${keptEpochText(a.earlyStopping)} → ${keptEpochText(b.earlyStopping)}`,
+        });
       const text = (fs: Ir["stages"][number]["freeze"]) =>
         fs.map((f) =>
           f.layer === null

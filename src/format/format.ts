@@ -135,6 +135,8 @@ function printStmt(s: A.Stmt, indent: string, cursor: CommentCursor): string[] {
       return [
         `${s.key} ${s.metric.raw}${s.options.map((o) => ` ${o.key} ${o.value.raw}`).join("")}`,
       ];
+    case "best-epoch":
+      return [`best_epoch ${s.metric.raw}`];
     case "folds":
       return [`folds ${s.first.raw}${s.second ? " " + s.second.raw : ""}`];
     case "stage":

@@ -12,7 +12,7 @@ import {
   type LoweringContext,
 } from "./lowering-context.js";
 import { layerRef } from "./lower-column.js";
-import { FOLD_KINDS, isOneOf } from "../runtime/vocabulary.js";
+import { EARLY_STOPPING_METRICS, FOLD_KINDS, isOneOf } from "../runtime/vocabulary.js";
 
 export const trainingDefaults = {
   optimizer: "adam",
@@ -40,7 +40,8 @@ type SettingKey = keyof typeof stageSettings;
 interface Settings {
   values: Record<SettingKey, Json>;
   ranges: Partial<Record<SettingKey, A.Range>>;
-  earlyStop: { value: Json; stmt: A.EarlyStop | null };
+  /** `early_stopping` or `best_epoch`, whichever the nearest scope sets (both lower to it). */
+  earlyStop: { value: Json; stmt: A.EarlyStop | A.BestEpoch | null };
 }
 
 export function lowerStages(ctx: LoweringContext, decl: A.Decl | undefined): JsonObject[] {
@@ -75,8 +76,41 @@ function readSettings(ctx: LoweringContext, r: BlockReader, inherited: Settings)
     out.ranges[key] = s.value.range;
   }
   const es = r.one("early-stop");
+  const best = r.one("best-epoch");
+  if (es && best) {
+    // Each is a complete rule for the kept epoch; with both, which one the author meant is a guess.
+    const [earlier, later] = es.range.start < best.range.start ? [es, best] : [best, es];
+    ctx.report(
+      "PNN3028",
+      later.keyRange,
+      `\`${es.key}\` and \`best_epoch\` are both set here; they choose the kept epoch differently`,
+      {
+        labels: [{ range: earlier.keyRange, message: `\`${earlier.key}\` set here` }],
+        hint: `keep one: \`best_epoch ${best.metric.raw}\` trains every epoch and keeps the best; \`${es.key} ${es.metric.raw} patience N\` also stops after N epochs without improvement`,
+      },
+    );
+  }
   if (es) out.earlyStop = { value: lowerEarlyStop(ctx, es), stmt: es };
+  else if (best) out.earlyStop = { value: lowerBestEpoch(ctx, best), stmt: best };
   return out;
+}
+
+/**
+ * `best_epoch METRIC` is early stopping that never stops: no patience, and a later epoch must beat
+ * the best by more than 0 to replace it, so a tie keeps the earliest epoch.
+ */
+function lowerBestEpoch(ctx: LoweringContext, b: A.BestEpoch): Json {
+  const metric = String(b.metric.value);
+  if (b.metric.type === "number" || !isOneOf(EARLY_STOPPING_METRICS, metric)) {
+    const suggestions = closestNames(metric, EARLY_STOPPING_METRICS);
+    ctx.report("PNN2003", b.metric.range, `unknown \`best_epoch\` metric \`${b.metric.raw}\``, {
+      hint:
+        didYouMean(suggestions) ??
+        `expected one of ${EARLY_STOPPING_METRICS.map((m) => `\`${m}\``).join(", ")}`,
+      suggestions,
+    });
+  }
+  return { metric, patience: null, minDelta: 0 };
 }
 
 /** Each spelling belongs to its language versions: `early_stop` until 1, `early_stopping` from 2. */
@@ -153,9 +187,14 @@ function lowerStage(ctx: LoweringContext, s: A.Stage, path: string, base: Settin
   };
 }
 
-function recordEarlyStopSpans(ctx: LoweringContext, es: A.EarlyStop, path: string): void {
+function recordEarlyStopSpans(
+  ctx: LoweringContext,
+  es: A.EarlyStop | A.BestEpoch,
+  path: string,
+): void {
   ctx.spans.set(path, es.range);
   ctx.spans.set(`${path}/metric`, es.metric.range);
+  if (es.kind === "best-epoch") return;
   for (const o of es.options)
     ctx.spans.set(`${path}/${o.key === "patience" ? "patience" : "minDelta"}`, o.value.range);
 }

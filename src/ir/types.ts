@@ -222,20 +222,29 @@ export interface OptimizerIr {
   momentum: number;
 }
 
+/**
+ * Which epoch's weights a stage keeps: the best on the validation folds by `metric`. With a patience,
+ * training stops after that many epochs without an improvement (`early_stopping`); with `patience`
+ * null it runs the whole epoch budget (`best_epoch`). Either way a later epoch must beat the best by
+ * more than `minDelta` to replace it, so ties keep the earliest epoch.
+ */
 export interface EarlyStoppingIr {
   metric: EarlyStoppingMetric;
-  /**
-   * @asType integer
-   * @minimum 1
-   * @maximum 1000000
-   */
-  patience: number;
+  /** Null: never stop early (`best_epoch`). */
+  patience: Patience | null;
   /**
    * @minimum 0
    * @maximum 1
    */
   minDelta: number;
 }
+
+/**
+ * @asType integer
+ * @minimum 1
+ * @maximum 1000000
+ */
+export type Patience = number;
 
 /** A frozen column (layer null) or one frozen layer of a column. */
 export interface FreezeIr {
@@ -265,6 +274,7 @@ export interface StageIr {
    * @maximum 1000000
    */
   epochs: number;
+  /** How the kept epoch is chosen; null keeps the last epoch. */
   earlyStopping: EarlyStoppingIr | null;
   seed: Seed;
   /** How many of the available training folds to use (a sweep when several); null means all. */

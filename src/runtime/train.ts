@@ -1,7 +1,7 @@
 /**
  * Trains one column for one stage: seeded shuffles and dropout, the stage's optimizer, per-epoch
- * training loss and validation metric (the learning curve), early stopping with patience that
- * restores the best epoch's weights. Frozen source columns never run in training mode: their hidden
+ * training loss and validation metric (the learning curve), and the kept epoch: early stopping with
+ * patience, or the best epoch over the whole budget (patience null), restoring that epoch's weights. Frozen source columns never run in training mode: their hidden
  * activations are computed once per split (the frozen-activation cache) and gathered per batch.
  * In: the column, its frozen sources, normalised train/validation splits, the stage. Out: the curve.
  */
@@ -18,7 +18,8 @@ export interface TrainingStage {
   optimizer: { name: OptimizerName; learningRate: number; momentum: number };
   batchSize: number;
   epochs: number;
-  earlyStopping: { metric: EarlyStoppingMetric; patience: number; minDelta: number } | null;
+  /** Patience null: train every epoch, then keep the best one (`best_epoch`). */
+  earlyStopping: { metric: EarlyStoppingMetric; patience: number | null; minDelta: number } | null;
   seed: number;
 }
 
@@ -141,7 +142,8 @@ export interface TrainOptions {
 
 /**
  * Trains `column` in place and leaves it at its best validation epoch (the last epoch without early
- * stopping): `epochs` passes over the shuffled training rows, each scored on the validation split.
+ * stopping or best-epoch selection): `epochs` passes over the shuffled training rows (fewer when
+ * patience runs out), each scored on the validation split.
  * Throws TrainingDiverged when an epoch's loss is not finite.
  */
 export function trainColumn(
@@ -328,7 +330,10 @@ function noBestYet(): Best {
   return { score: Number.NaN, epoch: 0, weights: null, waited: 0 };
 }
 
-/** Keeps this epoch's weights if it beats the best by `minDelta`; "stop" once patience runs out. */
+/**
+ * Keeps this epoch's weights if it beats the best by more than `minDelta` (a tie keeps the earlier
+ * epoch); "stop" once patience runs out, never without a patience.
+ */
 function keepIfBest(
   best: Best,
   early: EarlyStopping,
@@ -348,10 +353,10 @@ function keepIfBest(
     best.waited = 0;
     return "go";
   }
-  return ++best.waited >= early.patience ? "stop" : "go";
+  return ++best.waited >= (early.patience ?? Infinity) ? "stop" : "go";
 }
 
-/** Puts the best epoch's weights back (nothing to do without early stopping). */
+/** Puts the best epoch's weights back (nothing to do without a kept-epoch rule). */
 function restoreBest(best: Best, varList: readonly Tf.Variable[]): void {
   if (best.weights) varList.forEach((v, i) => v.assign(best.weights?.[i] as Tf.Tensor));
   best.weights?.forEach((w) => w.dispose());

@@ -129,6 +129,13 @@ export interface EarlyStop extends Keyed {
   options: Option[];
 }
 
+/** `best_epoch METRIC`: the whole epoch budget, then the best validation epoch's weights. */
+export interface BestEpoch extends Keyed {
+  kind: "best-epoch";
+  key: "best_epoch";
+  metric: Literal;
+}
+
 export interface Folds extends Keyed {
   kind: "folds";
   first: Literal;
@@ -152,6 +159,7 @@ export type Stmt =
   | Init
   | Lateral
   | EarlyStop
+  | BestEpoch
   | Folds
   | Stage;
 

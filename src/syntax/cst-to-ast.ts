@@ -261,6 +261,17 @@ function earlyStop(n: C.EarlyStopStmtCstNode): A.EarlyStop {
   };
 }
 
+function bestEpoch(n: C.BestEpochStmtCstNode): A.BestEpoch {
+  const c = n.children;
+  return {
+    kind: "best-epoch",
+    key: "best_epoch",
+    keyRange: tokenRange(first(c.Kw_best_epoch, "best_epoch")),
+    metric: literal(first(c.metric, "metric")),
+    range: nodeRange(n),
+  };
+}
+
 function folds(n: C.FoldsStmtCstNode): A.Folds {
   const c = n.children;
   return {
@@ -289,6 +300,7 @@ function stageStmt(n: C.StageStmtCstNode): A.Stmt {
   const c = n.children;
   if (c.trainingSetting) return keyedSetting(first(c.trainingSetting, "setting"));
   if (c.stageList) return keyedList(first(c.stageList, "list"));
+  if (c.bestEpochStmt) return bestEpoch(first(c.bestEpochStmt, "best_epoch"));
   return earlyStop(first(c.earlyStopStmt, "early_stop"));
 }
 
@@ -321,6 +333,7 @@ function trainingStmt(n: C.TrainingStmtCstNode): A.Stmt {
   const c = n.children;
   if (c.trainingSetting) return keyedSetting(first(c.trainingSetting, "setting"));
   if (c.earlyStopStmt) return earlyStop(first(c.earlyStopStmt, "early_stop"));
+  if (c.bestEpochStmt) return bestEpoch(first(c.bestEpochStmt, "best_epoch"));
   return stage(first(c.stageDecl, "stage"));
 }
 

@@ -373,6 +373,7 @@ export interface TrainingStmtCstNode extends CstNode {
 export type TrainingStmtCstChildren = {
   trainingSetting?: TrainingSettingCstNode[];
   earlyStopStmt?: EarlyStopStmtCstNode[];
+  bestEpochStmt?: BestEpochStmtCstNode[];
   stageDecl?: StageDeclCstNode[];
 };
 
@@ -387,6 +388,16 @@ export type EarlyStopStmtCstChildren = {
   metric: LiteralCstNode[];
   key?: IToken[];
   value?: LiteralCstNode[];
+};
+
+export interface BestEpochStmtCstNode extends CstNode {
+  name: "bestEpochStmt";
+  children: BestEpochStmtCstChildren;
+}
+
+export type BestEpochStmtCstChildren = {
+  Kw_best_epoch: IToken[];
+  metric: LiteralCstNode[];
 };
 
 export interface StageDeclCstNode extends CstNode {
@@ -421,6 +432,7 @@ export type StageStmtCstChildren = {
   trainingSetting?: TrainingSettingCstNode[];
   stageList?: StageListCstNode[];
   earlyStopStmt?: EarlyStopStmtCstNode[];
+  bestEpochStmt?: BestEpochStmtCstNode[];
 };
 
 export interface EvaluationDeclCstNode extends CstNode {

@@ -350,6 +350,7 @@ export class PnnParser extends CstParser {
     this.OR([
       { ALT: () => this.SUBRULE(this.trainingSetting) },
       { ALT: () => this.SUBRULE(this.earlyStopStmt) },
+      { ALT: () => this.SUBRULE(this.bestEpochStmt) },
       { ALT: () => this.SUBRULE(this.stageDecl) },
     ]);
   });
@@ -373,6 +374,15 @@ export class PnnParser extends CstParser {
     });
   });
 
+  /**
+   * `best_epoch METRIC`: train every epoch of the budget and keep the one that scored best on the
+   * validation folds. It takes no options: there is no patience to set.
+   */
+  bestEpochStmt = this.RULE("bestEpochStmt", () => {
+    this.CONSUME(kw("best_epoch"));
+    this.SUBRULE(this.literal, { LABEL: "metric" });
+  });
+
   stageDecl = this.RULE("stageDecl", () => {
     this.CONSUME(kw("stage"));
     this.CONSUME(Identifier, { LABEL: "name" });
@@ -388,6 +398,7 @@ export class PnnParser extends CstParser {
       { ALT: () => this.SUBRULE(this.trainingSetting) },
       { ALT: () => this.SUBRULE(this.stageList) },
       { ALT: () => this.SUBRULE(this.earlyStopStmt) },
+      { ALT: () => this.SUBRULE(this.bestEpochStmt) },
     ]);
   });
 

@@ -24,7 +24,8 @@ const keywordSpellings = [
   // column
   "layers", "dense", "dropout", "repeat", "head", "init", "from", "lateral", "into", "width", "alpha", "activation",
   // training
-  "optimizer", "learning_rate", "momentum", "batch", "epochs", "early_stopping", "early_stop", "patience", "min_delta", "seed",
+  "optimizer", "learning_rate", "momentum", "batch", "epochs", "early_stopping", "early_stop", "patience", "min_delta", "best_epoch",
+  "seed",
   "train", "freeze", "train_folds",
   // evaluation
   "folds", "repeats", "validation", "metrics", "compare", "baseline",

@@ -1,7 +1,8 @@
 /**
  * Protocol checks: fold schemes that need a group column (PNN3018), enough folds left for training
  * (PNN3019), comparisons between columns of one task (PNN3020), tasks that cannot be learned under
- * group-independent folds (PNN3024) and early stopping without validation folds (PNN3025).
+ * group-independent folds (PNN3024), early stopping or best-epoch selection without validation folds
+ * (PNN3025, PNN3030) and a patience the epoch budget never reaches (PNN3029).
  * In: the CheckContext. Out: diagnostics.
  */
 import type { CheckContext } from "./context.js";
@@ -76,17 +77,78 @@ export function checkFoldCounts(ctx: CheckContext): void {
   );
 }
 
+/**
+ * Once per written statement: stages inherit the `training` block's setting, and a problem there is
+ * one problem, not one per stage.
+ */
+function oncePerPlace(ctx: CheckContext): (...paths: string[]) => boolean {
+  const seen = new Set<string>();
+  return (...paths) => {
+    const key = paths
+      .map((p) => {
+        const r = ctx.spans.get(p);
+        return `${r.start}:${r.end}`;
+      })
+      .join("/");
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+}
+
 export function checkEarlyStopping(ctx: CheckContext): void {
+  checkPatience(ctx);
   if (ctx.ir.evaluation.validationFolds > 0) return;
+  const first = oncePerPlace(ctx);
   ctx.ir.stages.forEach((s, i) => {
     if (s.earlyStopping === null) return;
+    if (s.earlyStopping.patience === null) {
+      if (!first(`/stages/${i}/earlyStopping`)) return;
+      ctx.report(
+        "PNN3030",
+        `/stages/${i}/earlyStopping`,
+        `stage \`${s.id}\` keeps its best validation epoch, but \`validation 0\` leaves no validation fold to score epochs on`,
+        {
+          labels: [{ path: "/evaluation/validationFolds", message: "no validation folds" }],
+          hint: "set `validation 1`, or remove `best_epoch` to keep the last epoch",
+        },
+      );
+      return;
+    }
     ctx.report(
       "PNN3025",
       `/stages/${i}/earlyStopping`,
       `stage \`${s.id}\` stops early, but \`validation 0\` leaves no validation fold to watch`,
       {
         labels: [{ path: "/evaluation/validationFolds", message: "no validation folds" }],
-        hint: "set `validation 1`, or `early_stop off`",
+        hint: `set \`validation 1\`, or \`${ctx.ir.language >= 2 ? "early_stopping" : "early_stop"} off\``,
+      },
+    );
+  });
+}
+
+/**
+ * A patience of `epochs` or more can never stop training (the first epoch is always the best so far,
+ * and at most `epochs` - 1 follow it): a warning, since the run is well defined (it is `best_epoch`),
+ * but the spec says something it does not do, typically after `epochs` was lowered.
+ */
+function checkPatience(ctx: CheckContext): void {
+  const first = oncePerPlace(ctx);
+  ctx.ir.stages.forEach((s, i) => {
+    const patience = s.earlyStopping?.patience ?? null;
+    if (patience === null || patience < s.epochs) return;
+    const at = `/stages/${i}/earlyStopping/patience`;
+    const epochs = `/stages/${i}/epochs`;
+    if (!first(at, epochs)) return;
+    ctx.report(
+      "PNN3029",
+      at,
+      `patience ${patience} can never run out in stage \`${s.id}\`'s ${s.epochs} epoch${s.epochs === 1 ? "" : "s"}, so training never stops early`,
+      {
+        labels: ctx.spans.has(epochs)
+          ? [{ path: epochs, message: `the budget: ${s.epochs} epochs` }]
+          : [],
+        hint: `use a patience below ${s.epochs}, or write \`best_epoch ${s.earlyStopping?.metric ?? "uar"}\` to train every epoch and keep the best`,
       },
     );
   });

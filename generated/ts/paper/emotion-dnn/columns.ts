@@ -15,7 +15,7 @@ import {
   type Tensor2D,
 } from "../../runtime/column.js";
 
-/** Column `emotion` (specs/paper/emotion-dnn.pnn:19): task `emotion`, 4 hidden layers, no laterals. */
+/** Column `emotion` (specs/paper/emotion-dnn.pnn:20): task `emotion`, 4 hidden layers, no laterals. */
 export class EmotionColumn implements Column {
   readonly id = "emotion";
   readonly sources: readonly string[] = [];
@@ -53,19 +53,19 @@ export class EmotionColumn implements Column {
     dropoutSeed = 0,
   ): Forward {
     const tf = this.tf;
-    // h1: dense 256 sigmoid, dropout 0.5 (line 22)
+    // h1: dense 256 sigmoid, dropout 0.5 (line 23)
     let h1 = tf.sigmoid(affine(tf, x, this.h1));
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "emotion", 0);
-    // h2: dense 256 sigmoid, dropout 0.5 (line 22)
+    // h2: dense 256 sigmoid, dropout 0.5 (line 23)
     let h2 = tf.sigmoid(affine(tf, h1, this.h2));
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "emotion", 1);
-    // h3: dense 256 sigmoid, dropout 0.5 (line 22)
+    // h3: dense 256 sigmoid, dropout 0.5 (line 23)
     let h3 = tf.sigmoid(affine(tf, h2, this.h3));
     if (training) h3 = dropout(tf, h3, 0.5, dropoutSeed, "emotion", 2);
-    // h4: dense 256 sigmoid, dropout 0.5 (line 22)
+    // h4: dense 256 sigmoid, dropout 0.5 (line 23)
     let h4 = tf.sigmoid(affine(tf, h3, this.h4));
     if (training) h4 = dropout(tf, h4, 0.5, dropoutSeed, "emotion", 3);
-    // head: one logit per class of `emotion`; the softmax is in the loss (line 19)
+    // head: one logit per class of `emotion`; the softmax is in the loss (line 20)
     const logits = affine(tf, h4, this.head);
     return { hidden: [h1, h2, h3, h4], logits };
   }
