@@ -17,7 +17,7 @@ import {
   type Tensor2D,
 } from "../runtime/column.js";
 
-/** Column `speaker` (specs/quick-prognet.pnn:26): task `speaker`, 2 hidden layers, no laterals. */
+/** Column `speaker` (specs/quick-prognet.pnn:29): task `speaker`, 2 hidden layers, no laterals. */
 export class SpeakerColumn implements Column {
   readonly id = "speaker";
   readonly sources: readonly string[] = [];
@@ -51,13 +51,13 @@ export class SpeakerColumn implements Column {
     dropoutSeed = 0,
   ): Forward {
     const tf = this.tf;
-    // h1: dense 64 sigmoid, dropout 0.5 (line 29)
+    // h1: dense 64 sigmoid, dropout 0.5 (line 32)
     let h1 = tf.sigmoid(affine(tf, x, this.h1));
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "speaker", 0);
-    // h2: dense 64 sigmoid, dropout 0.5 (line 29)
+    // h2: dense 64 sigmoid, dropout 0.5 (line 32)
     let h2 = tf.sigmoid(affine(tf, h1, this.h2));
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "speaker", 1);
-    // head: one logit per class of `speaker`; the softmax is in the loss (line 26)
+    // head: one logit per class of `speaker`; the softmax is in the loss (line 29)
     const logits = affine(tf, h2, this.head);
     return { hidden: [h1, h2], logits };
   }
@@ -80,7 +80,7 @@ export class SpeakerColumn implements Column {
   }
 }
 
-/** Column `dnn` (specs/quick-prognet.pnn:34): task `emotion`, 2 hidden layers, no laterals. */
+/** Column `dnn` (specs/quick-prognet.pnn:37): task `emotion`, 2 hidden layers, no laterals. */
 export class DnnColumn implements Column {
   readonly id = "dnn";
   readonly sources: readonly string[] = [];
@@ -114,13 +114,13 @@ export class DnnColumn implements Column {
     dropoutSeed = 0,
   ): Forward {
     const tf = this.tf;
-    // h1: dense 64 sigmoid, dropout 0.5 (line 37)
+    // h1: dense 64 sigmoid, dropout 0.5 (line 40)
     let h1 = tf.sigmoid(affine(tf, x, this.h1));
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "dnn", 0);
-    // h2: dense 64 sigmoid, dropout 0.5 (line 37)
+    // h2: dense 64 sigmoid, dropout 0.5 (line 40)
     let h2 = tf.sigmoid(affine(tf, h1, this.h2));
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "dnn", 1);
-    // head: one logit per class of `emotion`; the softmax is in the loss (line 34)
+    // head: one logit per class of `emotion`; the softmax is in the loss (line 37)
     const logits = affine(tf, h2, this.head);
     return { hidden: [h1, h2], logits };
   }
@@ -143,7 +143,7 @@ export class DnnColumn implements Column {
   }
 }
 
-/** Column `prognet` (specs/quick-prognet.pnn:42): task `emotion`, 2 hidden layers, reads `speaker` through laterals. */
+/** Column `prognet` (specs/quick-prognet.pnn:45): task `emotion`, 2 hidden layers, reads `speaker` through laterals. */
 export class PrognetColumn implements Column {
   readonly id = "prognet";
   readonly sources: readonly string[] = ["speaker"];
@@ -169,9 +169,9 @@ export class PrognetColumn implements Column {
     this.h1 = make.hidden("h1", inputDim, 64, from?.[0]);
     this.h2 = make.hidden("h2", 64, 64, from?.[1]);
     this.head = make.dense("head", 64, classes);
-    // lateral into h2 (line 47)
+    // lateral into h2 (line 50)
     this.lateral0H2 = { speaker: make.glorot("lateral0/h2/U_speaker", 64, 64) };
-    // lateral into head (line 47)
+    // lateral into head (line 50)
     this.lateral0Head = { speaker: make.glorot("lateral0/head/U_speaker", 64, classes) };
     this.layers = [this.h1, this.h2];
   }
@@ -183,18 +183,18 @@ export class PrognetColumn implements Column {
     dropoutSeed = 0,
   ): Forward {
     const tf = this.tf;
-    // h1: dense 64 sigmoid, dropout 0.5 (line 45)
+    // h1: dense 64 sigmoid, dropout 0.5 (line 48)
     let h1 = tf.sigmoid(affine(tf, x, this.h1));
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "prognet", 0);
-    // h2: dense 64 sigmoid, dropout 0.5 (line 45)
+    // h2: dense 64 sigmoid, dropout 0.5 (line 48)
     let z2 = affine(tf, h1, this.h2);
-    // lateral from `speaker`.h1 (line 47)
+    // lateral from `speaker`.h1 (line 50)
     z2 = addLinear(tf, z2, hiddenLayer(sourceHidden, "speaker", 1), this.lateral0H2.speaker);
     let h2 = tf.sigmoid(z2);
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "prognet", 1);
-    // head: one logit per class of `emotion`; the softmax is in the loss (line 42)
+    // head: one logit per class of `emotion`; the softmax is in the loss (line 45)
     let logits = affine(tf, h2, this.head);
-    // lateral from `speaker`.h2 (line 47)
+    // lateral from `speaker`.h2 (line 50)
     logits = addLinear(
       tf,
       logits,
