@@ -22,6 +22,7 @@ import {
   MISSING_POLICIES,
   NORMALIZE_MODES,
   OPTIMIZERS,
+  RUN_WARNING_KINDS,
   TABLE_FORMATS,
   type EarlyStoppingMetric,
   type OptimizerName,
@@ -57,8 +58,8 @@ describe("vocabularies", () => {
     for (const e of found) expect(lists).toContainEqual(e);
   });
 
-  it("are the results schema's backends", () => {
-    expect(enums(resultsSchema)).toEqual([[...BACKENDS]]);
+  it("are the results schema's backends and run warning kinds", () => {
+    expect(enums(resultsSchema)).toEqual([[...BACKENDS], [...RUN_WARNING_KINDS]]);
   });
 
   it("are all highlighted by the editor grammar", () => {

@@ -7,8 +7,9 @@
  */
 import type { ColumnRun, Ordinal } from "./results.js";
 import type { TrainingStage } from "./train.js";
+import type { RunWarningKind } from "./vocabulary.js";
 
-export type RunWarningKind = "late-best-epoch" | "stopped-while-rising" | "near-chance";
+export type { RunWarningKind };
 
 export interface RunWarning {
   kind: RunWarningKind;

@@ -57,6 +57,14 @@ export type MissingPolicy = (typeof MISSING_POLICIES)[number];
 export const BACKENDS = ["gpu", "native", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
+/** What a run warning says about a column's training (run-warnings.ts), in results.json. */
+export const RUN_WARNING_KINDS = [
+  "late-best-epoch",
+  "stopped-while-rising",
+  "near-chance",
+] as const;
+export type RunWarningKind = (typeof RUN_WARNING_KINDS)[number];
+
 /** Whether a word someone wrote is one of a list's, narrowing it to the list's type. */
 export function isOneOf<T extends string>(words: readonly T[], word: string): word is T {
   return (words as readonly string[]).includes(word);
