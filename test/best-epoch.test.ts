@@ -154,7 +154,7 @@ describe("bad input around the epoch budget", () => {
     expect(d.hint).toMatch(/0 epochs trains nothing/);
   });
 
-  it("PNN3029: a patience of `epochs` or more warns once, at the patience, labelling the budget", () => {
+  it("PNN3029: a patience of `epochs` − 1 or more warns once, at the patience, labelling the budget", () => {
     const text = spec(
       "  epochs 20\n  early_stopping uar patience 20\n  stage a { train c }\n  stage b { train c }",
     ).replace("stage b { train c }", "");
@@ -168,9 +168,13 @@ describe("bad input around the epoch budget", () => {
     // The default patience (10) against a stage's own small budget.
     const small = spec("  early_stopping loss\n  stage s { train c epochs 10 }");
     expect(only(small).d.code).toBe("PNN3029");
-    // One below the budget can stop (on the last epoch at the latest): no warning.
+    // One below the budget could only stop on the last epoch, which ends training anyway.
     expect(
-      compile(spec("  epochs 20\n  early_stopping uar patience 19\n  stage s { train c }"))
+      only(spec("  epochs 20\n  early_stopping uar patience 19\n  stage s { train c }")).d.code,
+    ).toBe("PNN3029");
+    // Two below can stop one epoch early: no warning.
+    expect(
+      compile(spec("  epochs 20\n  early_stopping uar patience 18\n  stage s { train c }"))
         .diagnostics,
     ).toEqual([]);
   });

@@ -102,6 +102,13 @@ describe("a lease file", () => {
     const claim = claimLease(join(readOnly, "x", "run.lease"), fast);
     expect("held" in claim).toBe(true);
   });
+
+  it("whose folder cannot be created does not stop the work either", () => {
+    // /proc refuses new folders, even to root: the lease's folder can never be made.
+    const claim = claimLease("/proc/self/pnnc-no-such-folder/run.lease", fast);
+    expect("held" in claim).toBe(true);
+    if ("held" in claim) claim.held.release();
+  });
 });
 
 const spec = (name: string, columns: string, stages: string) => `${synthSpecHeader(name)}${columns}

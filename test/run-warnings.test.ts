@@ -14,11 +14,12 @@ import { lateRise, runWarnings } from "../src/runtime/run-warnings.js";
 import type { TrainingStage } from "../src/runtime/train.js";
 import { pnncIn, synthSpecHeader } from "./helpers.js";
 
-const stage = (epochs: number, patience: number | null): TrainingStage => ({
+/** A stage whose kept epoch is chosen by patience N, by `best_epoch` (null), or by no rule. */
+const stage = (epochs: number, patience: number | null | "no rule"): TrainingStage => ({
   optimizer: { name: "adam", learningRate: 0.001, momentum: 0 },
   batchSize: 32,
   epochs,
-  earlyStopping: patience === null ? null : { metric: "uar", patience, minDelta: 0 },
+  earlyStopping: patience === "no rule" ? null : { metric: "uar", patience, minDelta: 0 },
   seed: 1,
 });
 
@@ -51,6 +52,9 @@ describe("run warnings", () => {
     expect(kinds(early, stage(100, null))).toEqual([]);
     // 90 of 100 is not in the last 10% (91–100).
     expect(kinds([run(1, { bestEpoch: 90 })], stage(100, null))).toEqual([]);
+    // With no rule the last epoch is kept by definition, not chosen: nothing to say.
+    const kept = [1, 2, 3].map((f) => run(f, { bestEpoch: 100, epochsTrained: 100 }));
+    expect(kinds(kept, stage(100, "no rule"))).toEqual([]);
   });
 
   it("flag early stopping while the validation score still rose, not a plateau or a full budget", () => {
@@ -92,6 +96,7 @@ training {
   learning_rate 0.001
   batch 32
   epochs 3
+  best_epoch loss
   seed 3
   stage one { train gender }
 }
@@ -104,7 +109,7 @@ evaluation {
     );
     const r = pnncIn(dir)("run", "short.pnn", "--out", "out", "--no-store", "--workers", "1");
     expect(r.status, r.stderr).toBe(0);
-    // Without early stopping the best epoch is the last of a 3-epoch budget in every run.
+    // Three epochs are too few: the best validation epoch is the last in every run.
     expect(r.stdout).toMatch(
       /warning: column `gender`: the best validation epoch fell in the last 10% of the 3-epoch budget in 3 of 3 runs/,
     );

@@ -93,13 +93,32 @@ async function notUtf8Text(req: TableRequest): Promise<DataProblem | null> {
   const nul = head.indexOf(0);
   if (nul >= 0) return problem(`is not a text file: a NUL byte at byte ${nul}`);
   const invalid = firstInvalidUtf8(head);
-  // A multi-byte character cut by the sniffed length is not an error.
-  const cut = head.length === SNIFFED_BYTES && invalid >= head.length - 3;
+  // A multi-byte character cut by the sniffed length is not an error; a bad byte near the end is.
+  const cut = head.length === SNIFFED_BYTES && runsOffEnd(head, invalid);
   if (invalid >= 0 && !cut) {
     const line = head.subarray(0, invalid).filter((b) => b === 10).length + 1;
     return problem(`is not UTF-8: byte ${invalid} (line ${line}) is not valid UTF-8`);
   }
   return null;
+}
+
+/** Whether the UTF-8 sequence starting at `i` is whole but for bytes past the end of `bytes`. */
+function runsOffEnd(bytes: Uint8Array, i: number): boolean {
+  const lead = bytes[i] ?? 0;
+  const need =
+    lead >= 0xc2 && lead <= 0xdf
+      ? 1
+      : lead >= 0xe0 && lead <= 0xef
+        ? 2
+        : lead >= 0xf0 && lead <= 0xf4
+          ? 3
+          : 0;
+  for (let k = 1; k <= need; k++) {
+    const next = bytes[i + k];
+    if (next === undefined) return true;
+    if ((next & 0xc0) !== 0x80) return false;
+  }
+  return false;
 }
 
 /** Consumes records one by one; shared by the CSV and ARFF readers. */

@@ -273,7 +273,7 @@ export const catalog = {
     severity: "warning",
     title: "patience never runs out",
     explanation:
-      "Early stopping ends training once `patience` epochs in a row have not improved on the best. The first epoch is always the best so far, so at most `epochs` - 1 epochs can follow it: a patience of `epochs` or more can never stop training. The spec still runs (every epoch, keeping the best), which is what `best_epoch METRIC` says plainly; a warning rather than an error, since the result is well defined, but the patience is almost certainly a mistake, for example an `epochs` lowered for a quick try.",
+      "Early stopping ends training once `patience` epochs in a row have not improved on the best. The first epoch is always the best so far, so at most `epochs` - 1 epochs can follow it: a patience of `epochs` - 1 or more can never stop training before its last epoch. The spec still runs (every epoch, keeping the best), which is what `best_epoch METRIC` says plainly; a warning rather than an error, since the result is well defined, but the patience is almost certainly a mistake, for example an `epochs` lowered for a quick try.",
   },
   PNN3030: {
     severity: "error",
@@ -410,7 +410,7 @@ export const catalog = {
     severity: "error",
     title: "data file is not UTF-8 text",
     explanation:
-      'A data table must be UTF-8 (or ASCII) text. The file is in another Unicode encoding (UTF-16 or UTF-32, as spreadsheet programs often save "Unicode text"), holds NUL bytes (a binary file), or holds bytes that are not valid UTF-8 (often Latin-1). Read as UTF-8 its header would be noise. Save the table as UTF-8 CSV.',
+      'A data table must be UTF-8 (or ASCII) text; pnnc checks its first 64 KiB. The file is in another Unicode encoding (UTF-16 or UTF-32, as spreadsheet programs often save "Unicode text"), holds NUL bytes (a binary file), or holds bytes that are not valid UTF-8 (often Latin-1). Read as UTF-8 its header would be noise. Save the table as UTF-8 CSV.',
   },
   PNN4027: {
     severity: "error",

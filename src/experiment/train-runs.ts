@@ -1,10 +1,8 @@
 /**
- * Training a prepared run's or comparison's pending (repeat, fold) runs: in worker threads when there
- * are several (each leaves its runs in the run store), then in this thread, which trains what is
- * left and reads every run back in order.
- * In: pending pairs, worker count, worker job, in-thread execution, progress, `keepGoing`. Out: its
- * result and the runs left out because they diverged (`keepGoing`), or failed workers' problems, or
- * PNN4022 when a training diverged without `keepGoing`.
+ * Trains a prepared run's or comparison's pending runs: in worker threads when several, then in this
+ * thread, which trains what is left and reads every run back in order.
+ * In: pending pairs, workers, job, execution, progress, `keepGoing`. Out: result and left-out runs,
+ * or failed workers' problems, or PNN4022 when a training diverged without `keepGoing`.
  */
 import type { DivergedRun } from "../runtime/driver.js";
 import type { FailedRun } from "../runtime/results.js";

@@ -1,11 +1,7 @@
 /**
- * The worker pool of `run --workers N` and `compare --workers N`: N threads (worker.ts) each prepare
- * the same run or comparison and take pending (repeat, fold) pairs from one shared queue (a flag
- * per pair, set atomically by whichever thread reaches it first), so a thread that finishes early
- * (early stopping) takes more; each leaves its finished runs in the run store, which the main
- * thread then reads back in order.
- * In: a job for the shared queue, the pairs, N, a progress callback. Out: the problems of failed
- * workers (none: all ran), and the runs left out because they diverged (`keepGoing` only).
+ * `--workers N`: N threads (worker.ts) take pending (repeat, fold) runs from one shared queue (an
+ * atomic flag per run) and leave them in the run store, which the main thread reads back in order.
+ * In: a job, the pairs, N, progress. Out: failed workers' problems, runs left out (`keepGoing`).
  */
 import { Worker } from "node:worker_threads";
 import type { FailedRun } from "../runtime/results.js";
@@ -51,7 +47,11 @@ export async function runInWorkers(
         worker.on("message", (m: WorkerMessage) => {
           if (typeof m === "string") progress(m);
           else if ("failed" in m) failed.push(m.failed);
-          else problems.push(...m.problems);
+          else {
+            problems.push(...m.problems);
+            // The command fails: no thread should start another run of it.
+            new Int32Array(taken).fill(1);
+          }
         });
         worker.on("error", (e) => {
           problems.push(plain(`a worker failed: ${e.message}`));

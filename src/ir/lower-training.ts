@@ -86,7 +86,10 @@ function readSettings(ctx: LoweringContext, r: BlockReader, inherited: Settings)
       `\`${es.key}\` and \`best_epoch\` are both set here; they choose the kept epoch differently`,
       {
         labels: [{ range: earlier.keyRange, message: `\`${earlier.key}\` set here` }],
-        hint: `keep one: \`best_epoch ${best.metric.raw}\` trains every epoch and keeps the best; \`${es.key} ${es.metric.raw} patience N\` also stops after N epochs without improvement`,
+        hint:
+          es.metric.value === "off"
+            ? `remove \`${es.key} off\`: \`best_epoch\` alone sets which epoch is kept`
+            : `keep one: \`best_epoch ${best.metric.raw}\` trains every epoch and keeps the best; \`${es.key} ${es.metric.raw} patience N\` also stops after N epochs without improvement`,
       },
     );
   }

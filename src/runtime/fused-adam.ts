@@ -1,11 +1,7 @@
 /**
- * Adam in one registered kernel per variable instead of the dozen element-wise kernels (and their
- * scalar tensors) tf.train.adam runs: about 120 fewer kernel calls per training step for the
- * paper's network. On wasm the kernel is WebAssembly SIMD on tfjs's own memory (adam-simd.wat); on
- * cpu a JavaScript loop. Each float32 operation is rounded as tfjs's kernels round it (a float64
- * result of +, −, ×, ÷ or √ on float32 operands, rounded once, is the correctly rounded float32
- * result; f32x4 lanes round like scalars), in tfjs's order: weights bit-identical to tf.train.adam.
- * In: a backend with the kernel (wasm, cpu; others get tf.train.adam). Out: a step optimizer.
+ * Adam as one registered kernel per variable (WebAssembly SIMD on wasm, a loop on cpu) instead of
+ * tf.train.adam's dozen element-wise kernels, rounding every float32 operation in tfjs's order, so
+ * the weights are bit-identical. In: a backend. Out: a step optimizer (tf.train.adam elsewhere).
  */
 import type * as Tf from "@tensorflow/tfjs";
 import { ADAM_SIMD_WASM } from "./adam-simd-wasm.generated.js";
@@ -86,22 +82,26 @@ function wasmMemory(backend: unknown): Memory {
 /** adam-simd.wat's export: seven byte offsets, the length, then the eight float32 scalars. */
 type SimdAdam = (...args: number[]) => void;
 
-let simdAdam: SimdAdam | null | undefined;
+/** Per wasm memory: a backend registered again in one process has a new one. */
+const simdKernels = new WeakMap<object, SimdAdam | null>();
 
 /** adam-simd.wat instantiated on the wasm backend's memory; null where that cannot be done. */
 function simdKernel(backend: unknown): SimdAdam | null {
-  if (simdAdam !== undefined) return simdAdam;
+  const memory = (backend as WasmBackend).wasm.asm?.memory;
+  if (!(memory instanceof wasmApi.Memory)) return null;
+  const known = simdKernels.get(memory);
+  if (known !== undefined) return known;
+  let kernel: SimdAdam | null;
   try {
-    const memory = (backend as WasmBackend).wasm.asm?.memory;
-    if (!(memory instanceof wasmApi.Memory)) return (simdAdam = null);
     const module = new wasmApi.Module(Buffer.from(ADAM_SIMD_WASM, "base64"));
     const instance = new wasmApi.Instance(module, { env: { memory } });
-    simdAdam = instance.exports["adam"] as SimdAdam;
+    kernel = instance.exports["adam"] as SimdAdam;
   } catch {
     // An engine without SIMD, or a threaded build's shared memory: the JavaScript loop serves.
-    simdAdam = null;
+    kernel = null;
   }
-  return simdAdam;
+  simdKernels.set(memory, kernel);
+  return kernel;
 }
 
 /** The wasm kernel's body: outputs allocated, then one SIMD pass over tfjs's memory. */

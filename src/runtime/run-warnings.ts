@@ -1,8 +1,6 @@
 /**
- * What a run's results say about their own training, so a cut-short or empty result is never read as
- * a finding: a column whose best epoch fell in the last 10% of its budget in most runs (more epochs
- * may help), one whose early stopping ended while its validation score was still rising in most
- * runs, and one whose mean test UAR is near chance (a source that learnt nothing transfers nothing).
+ * Warnings a run's results carry about their own training: best epoch late in the budget in most
+ * runs, early stopping while validation still rose, mean test UAR near chance.
  * In: the column runs, each stage's settings, each task's classes. Out: warnings, in column order.
  */
 import type { ColumnRun, Ordinal } from "./results.js";
@@ -47,8 +45,10 @@ export function runWarnings(
       of: group.length,
     };
     const name = `column \`${first.column}\`${first.trainFolds === null ? "" : ` (${first.trainFolds} training folds)`}`;
+    // Without early stopping or best_epoch the last epoch is kept by rule, not chosen: no signal.
+    const chosen = settings.earlyStopping !== null;
     const late = group.filter((r) => r.bestEpoch > settings.epochs * (1 - LATE_SHARE)).length;
-    if (late * 2 > group.length)
+    if (chosen && late * 2 > group.length)
       warnings.push({
         kind: "late-best-epoch",
         ...where,

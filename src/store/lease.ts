@@ -1,9 +1,6 @@
 /**
- * Leases: a file saying "this process is training this run (or column) now", so concurrent pnnc
- * commands on one output folder or column store train each thing once. A lease is created with
- * O_EXCL; its holder keeps its mtime fresh from a heartbeat thread (training blocks the event loop);
- * it is stale once its holder's process is gone (same host) or its heartbeat stopped (other hosts,
- * or a dead worker thread), and a stale lease is taken over, so a killed run never blocks another.
+ * Leases: an O_EXCL file saying "this process trains this run (or column) now", kept fresh by a
+ * heartbeat thread and taken over once its holder is gone, so concurrent commands train each once.
  * In: a lease path. Out: the lease held, or who holds it.
  */
 import { randomUUID } from "node:crypto";
@@ -52,29 +49,50 @@ export function claimLease(path: string, timing: LeaseTiming = DEFAULT_LEASE_TIM
       token: randomUUID(),
       since: new Date().toISOString(),
     };
-    try {
-      writeFileSync(path, JSON.stringify(holder), { flag: "wx" });
+    const created = create(path, JSON.stringify(holder));
+    if (created === "created") {
       heartbeat(timing.heartbeatMs).postMessage({ add: path });
       return { held: leaseOf(path, holder.token) };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") {
-        mkdirSync(dirname(path), { recursive: true });
-        continue;
-      }
-      // A folder we cannot write leases into (read-only, full): work goes on uncoordinated, as
-      // before leases existed; the results are the same, only possibly trained twice.
-      if (code !== "EEXIST") return { held: { path, release: () => {} } };
     }
+    if (created === "no folder") continue;
+    // A folder we cannot write leases into (read-only, full): work goes on uncoordinated, as
+    // before leases existed; the results are the same, only possibly trained twice.
+    if (created === "unwritable") return { held: { path, release: () => {} } };
     const seen = readLease(path);
     if (seen === null) continue; // released between our create and our read
     const stale = staleness(seen, path, timing);
     if (stale === null) return { busy: describe(seen.holder) };
-    // Remove only the lease we judged, not one another process has just put in its place.
+    // Remove only the lease we judged, not one another process has just put in its place. Two
+    // processes judging one stale lease at once can still both take it (read-compare-unlink is not
+    // atomic): the cost is a run trained twice, never a wrong result (writes are atomic).
     if (readLease(path)?.text === seen.text) tryUnlink(path);
   }
   const seen = readLease(path);
   return { busy: seen ? describe(seen.holder) : "another process" };
+}
+
+/** Creates the lease file with O_EXCL; a half-written one (a full disk) is removed again. */
+function create(path: string, body: string): "created" | "exists" | "no folder" | "unwritable" {
+  try {
+    writeFileSync(path, body, { flag: "wx" });
+    return "created";
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return "exists";
+    if (code === "ENOENT") {
+      // One level only: a lease's folder sits in one pnnc made (DIR/runs, STORE), and Node's
+      // recursive mkdir never returns on some file systems (seen on /proc).
+      try {
+        mkdirSync(dirname(path));
+        return "no folder";
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code === "EEXIST" ? "no folder" : "unwritable";
+      }
+    }
+    // O_EXCL may have created the file before the write failed: it must not look held.
+    tryUnlink(path);
+    return "unwritable";
+  }
 }
 
 function leaseOf(path: string, token: string): Lease {

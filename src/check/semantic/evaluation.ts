@@ -128,15 +128,15 @@ export function checkEarlyStopping(ctx: CheckContext): void {
 }
 
 /**
- * A patience of `epochs` or more can never stop training (the first epoch is always the best so far,
- * and at most `epochs` - 1 follow it): a warning, since the run is well defined (it is `best_epoch`),
- * but the spec says something it does not do, typically after `epochs` was lowered.
+ * A patience of `epochs` − 1 or more never stops training early (the first epoch is always the best
+ * so far, and at most `epochs` − 1 follow it, the last of which ends training anyway): a warning,
+ * since the run is well defined (it is `best_epoch`), but the spec says what it does not do.
  */
 function checkPatience(ctx: CheckContext): void {
   const first = oncePerPlace(ctx);
   ctx.ir.stages.forEach((s, i) => {
     const patience = s.earlyStopping?.patience ?? null;
-    if (patience === null || patience < s.epochs) return;
+    if (patience === null || patience < s.epochs - 1) return;
     const at = `/stages/${i}/earlyStopping/patience`;
     const epochs = `/stages/${i}/epochs`;
     if (!first(at, epochs)) return;
