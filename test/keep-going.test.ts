@@ -98,20 +98,24 @@ interface Failed {
   message: string;
 }
 
+/** `pnnc run SPEC --out OUT` on cpu without the column store, with N workers and more flags. */
+const runOnCpu = (spec: string, out: string, workers: number, ...more: string[]) =>
+  pnnc(
+    "run",
+    spec,
+    "--out",
+    out,
+    "--no-store",
+    "--backend",
+    "cpu",
+    "--workers",
+    String(workers),
+    ...more,
+  );
+
 describe("pnnc run --keep-going", () => {
   it("leaves the diverged fold out, warns, records it, and exits 0", () => {
-    const r = pnnc(
-      "run",
-      "some.pnn",
-      "--out",
-      "run1",
-      "--no-store",
-      "--backend",
-      "cpu",
-      "--workers",
-      "1",
-      "--keep-going",
-    );
+    const r = runOnCpu("some.pnn", "run1", 1, "--keep-going");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
       /warning\[PNN4022\]: repeat 1, fold 2, stage `one`: the training loss/,
@@ -134,35 +138,14 @@ describe("pnnc run --keep-going", () => {
   }, 120_000);
 
   it("tries the diverged fold again without the flag, and stops with PNN4022 and exit 1", () => {
-    const r = pnnc(
-      "run",
-      "some.pnn",
-      "--out",
-      "run1",
-      "--no-store",
-      "--backend",
-      "cpu",
-      "--workers",
-      "1",
-    );
+    const r = runOnCpu("some.pnn", "run1", 1);
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain("fold 1: done in an earlier run, reused");
     expect(r.stderr).toMatch(/error\[PNN4022\]: repeat 1, fold 2, stage `one`/);
   }, 120_000);
 
   it("does the same with worker threads", () => {
-    const r = pnnc(
-      "run",
-      "some.pnn",
-      "--out",
-      "run2",
-      "--no-store",
-      "--backend",
-      "cpu",
-      "--workers",
-      "3",
-      "--keep-going",
-    );
+    const r = runOnCpu("some.pnn", "run2", 3, "--keep-going");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/warning\[PNN4022\]: repeat 1, fold 2, stage `one`/);
     const failed = json("run2/results.json")["failedRuns"] as Failed[];
@@ -171,35 +154,13 @@ describe("pnnc run --keep-going", () => {
   }, 120_000);
 
   it("writes an empty failedRuns when nothing diverged", () => {
-    const r = pnnc(
-      "run",
-      "two.pnn",
-      "--out",
-      "run3",
-      "--no-store",
-      "--backend",
-      "cpu",
-      "--workers",
-      "1",
-      "--keep-going",
-    );
+    const r = runOnCpu("two.pnn", "run3", 1, "--keep-going");
     expect(r.status, r.stderr).toBe(0);
     expect(json("run3/results.json")["failedRuns"]).toEqual([]);
   }, 120_000);
 
   it("fails with exit 1 even with the flag when every run diverged", () => {
-    const r = pnnc(
-      "run",
-      "all.pnn",
-      "--out",
-      "run4",
-      "--no-store",
-      "--backend",
-      "cpu",
-      "--workers",
-      "1",
-      "--keep-going",
-    );
+    const r = runOnCpu("all.pnn", "run4", 1, "--keep-going");
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr.match(/error\[PNN4022\]/g)).toHaveLength(3);
     expect(r.stderr).not.toContain("warning[PNN4022]");
