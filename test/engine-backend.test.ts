@@ -91,6 +91,36 @@ describe("wasm BatchMatMul with transposed operands", () => {
     expect(maxAbsDiff(wasm, cpu)).toBeLessThan(1e-5);
   });
 
+  // g·Wᵀ of a hidden layer's backward pass is computed as (W·gᵀ)ᵀ: each output must still add its
+  // products in the same order as the transposed-operand form, bit for bit.
+  for (const [sa, sb] of [
+    [
+      [64, 256],
+      [256, 256],
+    ],
+    [
+      [26, 256],
+      [200, 256],
+    ],
+    [
+      [7, 5],
+      [3, 5],
+    ],
+  ]) {
+    it(`a·bᵀ for ${JSON.stringify(sa)}·${JSON.stringify(sb)}ᵀ is bit-identical to a·transpose(b)`, async () => {
+      await selectBackend("wasm");
+      const [flagged, explicit] = tf.tidy(() => {
+        const a = tf.randomNormal(sa as number[], 0, 1, "float32", 21);
+        const b = tf.randomNormal(sb as number[], 0, 1, "float32", 22);
+        return [
+          tf.matMul(a, b, false, true).dataSync().slice(),
+          tf.matMul(a, tf.transpose(b)).dataSync().slice(),
+        ];
+      });
+      expect(Buffer.from(flagged!.buffer).equals(Buffer.from(explicit!.buffer))).toBe(true);
+    });
+  }
+
   it("does not leak the transposed intermediates", async () => {
     await selectBackend("wasm");
     const a = tf.randomNormal([30, 20]);
@@ -99,7 +129,12 @@ describe("wasm BatchMatMul with transposed operands", () => {
     const before = tf.memory().numBytes;
     for (let i = 0; i < 20; i++) tf.matMul(a, b, true, false).dispose();
     expect(tf.memory().numBytes).toBe(before);
-    a.dispose();
-    b.dispose();
+    // The flipped form (a·bᵀ as (b·aᵀ)ᵀ) makes two intermediates of its own.
+    const small = tf.randomNormal([5, 30]);
+    const big = tf.randomNormal([60, 30]);
+    const after = tf.memory().numBytes;
+    for (let i = 0; i < 20; i++) tf.matMul(small, big, false, true).dispose();
+    expect(tf.memory().numBytes).toBe(after);
+    tf.dispose([a, b, small, big]);
   });
 });

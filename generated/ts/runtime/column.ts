@@ -6,6 +6,7 @@
  * In: TensorFlow.js. Out: the Column contract and seeded variable constructors.
  */
 import type * as Tf from "@tensorflow/tfjs";
+import { dropoutMultiplier } from "./dropout-mask.js";
 import { hashSeed } from "./prng.js";
 import type { Activation } from "./vocabulary.js";
 
@@ -184,7 +185,11 @@ export function activate(tf: typeof Tf, z: Tensor2D, f: Activation): Tensor2D {
   }
 }
 
-/** Dropout with a mask seeded by (dropout seed, column, layer index), so reruns repeat it. */
+/**
+ * Dropout with a mask seeded by (dropout seed, column, layer index), so reruns repeat it. The mask
+ * is tf.dropout's, made in one loop (dropout-mask.ts): tfjs's per-number generator cost as much as
+ * a hidden layer's matmul.
+ */
 export function dropout(
   tf: typeof Tf,
   h: Tensor2D,
@@ -193,7 +198,8 @@ export function dropout(
   column: string,
   layerIndex: number,
 ): Tensor2D {
-  return tf.dropout(h, rate, undefined, hashSeed(seed, column, layerIndex)) as Tensor2D;
+  const mask = dropoutMultiplier(h.size, rate, hashSeed(seed, column, layerIndex));
+  return tf.mul(h, tf.tensor2d(mask, h.shape)) as Tensor2D;
 }
 
 /** Hidden layer `layer` (1-based) of a source column, as the caller passed it in. */
