@@ -182,15 +182,12 @@ function printLinkTerms(
   return lines;
 }
 
-const ACTIVATIONS: Record<LayerCode["activation"], (z: string) => string> = {
-  linear: (z) => z,
-  relu: (z) => `tf.relu(${z})`,
-  sigmoid: (z) => `tf.sigmoid(${z})`,
-  tanh: (z) => `tf.tanh(${z})`,
-  elu: (z) => `tf.elu(${z})`,
-  selu: (z) => `tf.selu(${z})`,
-  softplus: (z) => `tf.softplus(${z})`,
-};
+/** `activate` rather than `tf.relu` etc.: the trainer's closed-form backward sees only the blocks. */
+function activation(f: LayerCode["activation"], z: string, used: Set<string>): string {
+  if (f === "linear") return z;
+  used.add("activate");
+  return `activate(tf, ${z}, ${str(f)})`;
+}
 
 function printLayerForward(c: ColumnCode, l: LayerCode, input: string, used: Set<string>): string {
   const laterals = printLinkTerms(c, l.index, `z${l.index}`, used);
@@ -199,11 +196,11 @@ function printLayerForward(c: ColumnCode, l: LayerCode, input: string, used: Set
   const binding = l.dropout > 0 ? "let" : "const";
   if (laterals.length === 0) {
     lines.push(
-      `    ${binding} ${l.name} = ${ACTIVATIONS[l.activation](`affine(tf, ${input}, this.${l.name})`)};`,
+      `    ${binding} ${l.name} = ${activation(l.activation, `affine(tf, ${input}, this.${l.name})`, used)};`,
     );
   } else {
     lines.push(`    let z${l.index} = affine(tf, ${input}, this.${l.name});`, ...laterals);
-    lines.push(`    ${binding} ${l.name} = ${ACTIVATIONS[l.activation](`z${l.index}`)};`);
+    lines.push(`    ${binding} ${l.name} = ${activation(l.activation, `z${l.index}`, used)};`);
   }
   if (l.dropout > 0) {
     used.add("dropout");

@@ -6,6 +6,7 @@
  * In: TensorFlow.js. Out: the Column contract and seeded variable constructors.
  */
 import type * as Tf from "@tensorflow/tfjs";
+import { activeTape } from "./backward.js";
 import { dropoutMultiplier } from "./dropout-mask.js";
 import { hashSeed } from "./prng.js";
 import type { Activation } from "./vocabulary.js";
@@ -132,14 +133,32 @@ export type { Activation };
  * same order, which is what makes their results bit-identical on one backend.
  */
 
+/*
+ * Each block notes its operations on the active forward tape (backward.ts), if any, so the trainer
+ * can take the gradient without tfjs's tape: an operation here that bypasses those helpers would be
+ * invisible to it.
+ */
+
+function matMul(tf: typeof Tf, a: Tensor2D, b: Tf.Tensor): Tensor2D {
+  const out = tf.matMul(a, b as Tensor2D) as Tensor2D;
+  activeTape()?.matMul(out, a, b);
+  return out;
+}
+
+function plus(tf: typeof Tf, a: Tensor2D, b: Tf.Tensor): Tensor2D {
+  const out = tf.add(a, b) as Tensor2D;
+  activeTape()?.add(out, a, b);
+  return out;
+}
+
 /** x·W + b */
 export function affine(tf: typeof Tf, x: Tensor2D, layer: Dense): Tensor2D {
-  return tf.add(tf.matMul(x, layer.kernel), layer.bias);
+  return plus(tf, matMul(tf, x, layer.kernel), layer.bias);
 }
 
 /** z + h·U: one source's term of a linear lateral (Rusu Eq. 1). */
 export function addLinear(tf: typeof Tf, z: Tensor2D, h: Tensor2D, u: Tf.Variable): Tensor2D {
-  return tf.add(z, tf.matMul(h, u));
+  return plus(tf, z, matMul(tf, h, u));
 }
 
 export interface Adapter {
@@ -157,16 +176,21 @@ export function addAdapter(
   adapter: Adapter,
   f: Activation,
 ): Tensor2D {
+  // Sources are frozen columns: their activations (and so `joined`) never need a gradient.
   const joined = hs.length === 1 ? (hs[0] as Tensor2D) : tf.concat(hs, 1);
-  const projected = activate(
-    tf,
-    tf.add(tf.matMul(tf.mul(joined, adapter.alpha), adapter.v), adapter.c),
-    f,
-  );
-  return tf.add(z, tf.matMul(projected, adapter.u));
+  const scaled = tf.mul(joined, adapter.alpha) as Tensor2D;
+  activeTape()?.scale(scaled, joined, adapter.alpha);
+  const projected = activate(tf, plus(tf, matMul(tf, scaled, adapter.v), adapter.c), f);
+  return plus(tf, z, matMul(tf, projected, adapter.u));
 }
 
 export function activate(tf: typeof Tf, z: Tensor2D, f: Activation): Tensor2D {
+  const y = applyActivation(tf, z, f);
+  if (f !== "linear") activeTape()?.activation(y, z, f);
+  return y;
+}
+
+function applyActivation(tf: typeof Tf, z: Tensor2D, f: Activation): Tensor2D {
   switch (f) {
     case "linear":
       return z;
@@ -198,8 +222,13 @@ export function dropout(
   column: string,
   layerIndex: number,
 ): Tensor2D {
-  const mask = dropoutMultiplier(h.size, rate, hashSeed(seed, column, layerIndex));
-  return tf.mul(h, tf.tensor2d(mask, h.shape)) as Tensor2D;
+  const mask = tf.tensor2d(
+    dropoutMultiplier(h.size, rate, hashSeed(seed, column, layerIndex)),
+    h.shape,
+  );
+  const out = tf.mul(h, mask) as Tensor2D;
+  activeTape()?.mask(out, h, mask);
+  return out;
 }
 
 /** Hidden layer `layer` (1-based) of a source column, as the caller passed it in. */

@@ -9,6 +9,8 @@ import { ADAM_SIMD_WASM } from "./adam-simd-wasm.generated.js";
 /** What the trainer needs of an optimizer; tf.train's optimizers have it too. */
 export interface StepOptimizer {
   minimize(f: () => Tf.Scalar, returnCost: true, varList: Tf.Variable[]): Tf.Scalar | null;
+  /** One step from gradients taken elsewhere, in the order given (minimize's order: varList's). */
+  applyGradients(grads: { name: string; tensor: Tf.Tensor }[]): void;
   dispose(): void;
 }
 
@@ -213,8 +215,20 @@ class FusedAdam implements StepOptimizer {
   }
 
   minimize(f: () => Tf.Scalar, _returnCost: true, varList: Tf.Variable[]): Tf.Scalar {
+    const { value: cost, grads } = this.tf.variableGrads(f, varList);
+    this.applyGradients(
+      varList.flatMap((v) => {
+        const tensor = grads[v.name];
+        return tensor ? [{ name: v.name, tensor }] : [];
+      }),
+    );
+    this.tf.dispose(Object.values(grads));
+    return cost;
+  }
+
+  applyGradients(grads: { name: string; tensor: Tf.Tensor }[]): void {
     const { tf } = this;
-    const { value: cost, grads } = tf.variableGrads(f, varList);
+    const variables = tf.engine().registeredVariables;
     const attrs: AdamAttrs = {
       beta1: this.beta1,
       beta2: this.beta2,
@@ -225,9 +239,9 @@ class FusedAdam implements StepOptimizer {
       epsilon: this.epsilon,
       negLearningRate: f32(-this.learningRate),
     };
-    for (const variable of varList) {
-      const g = grads[variable.name];
-      if (!g) continue;
+    for (const { name, tensor: g } of grads) {
+      const variable = variables[name];
+      if (!variable) throw new Error(`internal: no variable \`${name}\``);
       const moments = this.momentsOf(variable);
       const [value, m, v] = tf
         .engine()
@@ -241,10 +255,8 @@ class FusedAdam implements StepOptimizer {
       variable.assign(value as Tf.Tensor);
       tf.dispose([value as Tf.Tensor, m as Tf.Tensor, v as Tf.Tensor]);
     }
-    tf.dispose(Object.values(grads));
     this.accBeta1 = f32(this.accBeta1 * this.beta1);
     this.accBeta2 = f32(this.accBeta2 * this.beta2);
-    return cost;
   }
 
   private momentsOf(variable: Tf.Variable): { m: Tf.Variable; v: Tf.Variable } {

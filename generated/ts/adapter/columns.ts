@@ -5,6 +5,7 @@
  */
 import type * as Tf from "@tensorflow/tfjs";
 import {
+  activate,
   addAdapter,
   affine,
   dropout,
@@ -55,13 +56,13 @@ export class SpeakerColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 512 relu, dropout 0.3 (line 30)
-    let h1 = tf.relu(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "relu");
     if (training) h1 = dropout(tf, h1, 0.3, dropoutSeed, "speaker", 0);
     // h2: dense 256 relu, dropout 0.3 (line 31)
-    let h2 = tf.relu(affine(tf, h1, this.h2));
+    let h2 = activate(tf, affine(tf, h1, this.h2), "relu");
     if (training) h2 = dropout(tf, h2, 0.3, dropoutSeed, "speaker", 1);
     // h3: dense 128 relu, dropout 0.3 (line 32)
-    let h3 = tf.relu(affine(tf, h2, this.h3));
+    let h3 = activate(tf, affine(tf, h2, this.h3), "relu");
     if (training) h3 = dropout(tf, h3, 0.3, dropoutSeed, "speaker", 2);
     // head: one logit per class of `speaker`; the softmax is in the loss (line 27)
     const logits = affine(tf, h3, this.head);
@@ -148,19 +149,19 @@ export class EmotionColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 128 relu, dropout 0.3 (line 39)
-    let h1 = tf.relu(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "relu");
     if (training) h1 = dropout(tf, h1, 0.3, dropoutSeed, "emotion", 0);
     // h2: dense 128 relu, dropout 0.3 (line 39)
     let z2 = affine(tf, h1, this.h2);
     // adapter from `speaker`.h1: relu(V·[α h] + c)·U (line 41)
     z2 = addAdapter(tf, z2, [hiddenLayer(sourceHidden, "speaker", 1)], this.lateral0H2, "relu");
-    let h2 = tf.relu(z2);
+    let h2 = activate(tf, z2, "relu");
     if (training) h2 = dropout(tf, h2, 0.3, dropoutSeed, "emotion", 1);
     // h3: dense 128 relu, dropout 0.3 (line 39)
     let z3 = affine(tf, h2, this.h3);
     // adapter from `speaker`.h2: relu(V·[α h] + c)·U (line 41)
     z3 = addAdapter(tf, z3, [hiddenLayer(sourceHidden, "speaker", 2)], this.lateral0H3, "relu");
-    let h3 = tf.relu(z3);
+    let h3 = activate(tf, z3, "relu");
     if (training) h3 = dropout(tf, h3, 0.3, dropoutSeed, "emotion", 2);
     // head: one logit per class of `emotion`; the softmax is in the loss (line 36)
     let logits = affine(tf, h3, this.head);

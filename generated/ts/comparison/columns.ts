@@ -5,6 +5,7 @@
  */
 import type * as Tf from "@tensorflow/tfjs";
 import {
+  activate,
   addLinear,
   affine,
   dropout,
@@ -56,16 +57,16 @@ export class SpeakerColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 256 sigmoid, dropout 0.5 (line 28)
-    let h1 = tf.sigmoid(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "sigmoid");
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "speaker", 0);
     // h2: dense 256 sigmoid, dropout 0.5 (line 28)
-    let h2 = tf.sigmoid(affine(tf, h1, this.h2));
+    let h2 = activate(tf, affine(tf, h1, this.h2), "sigmoid");
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "speaker", 1);
     // h3: dense 256 sigmoid, dropout 0.5 (line 28)
-    let h3 = tf.sigmoid(affine(tf, h2, this.h3));
+    let h3 = activate(tf, affine(tf, h2, this.h3), "sigmoid");
     if (training) h3 = dropout(tf, h3, 0.5, dropoutSeed, "speaker", 2);
     // h4: dense 256 sigmoid, dropout 0.5 (line 28)
-    let h4 = tf.sigmoid(affine(tf, h3, this.h4));
+    let h4 = activate(tf, affine(tf, h3, this.h4), "sigmoid");
     if (training) h4 = dropout(tf, h4, 0.5, dropoutSeed, "speaker", 3);
     // head: one logit per class of `speaker`; the softmax is in the loss (line 25)
     const logits = affine(tf, h4, this.head);
@@ -131,16 +132,16 @@ export class DnnColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 256 sigmoid, dropout 0.5 (line 35)
-    let h1 = tf.sigmoid(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "sigmoid");
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "dnn", 0);
     // h2: dense 256 sigmoid, dropout 0.5 (line 35)
-    let h2 = tf.sigmoid(affine(tf, h1, this.h2));
+    let h2 = activate(tf, affine(tf, h1, this.h2), "sigmoid");
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "dnn", 1);
     // h3: dense 256 sigmoid, dropout 0.5 (line 35)
-    let h3 = tf.sigmoid(affine(tf, h2, this.h3));
+    let h3 = activate(tf, affine(tf, h2, this.h3), "sigmoid");
     if (training) h3 = dropout(tf, h3, 0.5, dropoutSeed, "dnn", 2);
     // h4: dense 256 sigmoid, dropout 0.5 (line 35)
-    let h4 = tf.sigmoid(affine(tf, h3, this.h4));
+    let h4 = activate(tf, affine(tf, h3, this.h4), "sigmoid");
     if (training) h4 = dropout(tf, h4, 0.5, dropoutSeed, "dnn", 3);
     // head: one logit per class of `emotion`; the softmax is in the loss (line 32)
     const logits = affine(tf, h4, this.head);
@@ -206,16 +207,16 @@ export class PtftColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 256 sigmoid, dropout 0.5 (line 42)
-    let h1 = tf.sigmoid(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "sigmoid");
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "ptft", 0);
     // h2: dense 256 sigmoid, dropout 0.5 (line 42)
-    let h2 = tf.sigmoid(affine(tf, h1, this.h2));
+    let h2 = activate(tf, affine(tf, h1, this.h2), "sigmoid");
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "ptft", 1);
     // h3: dense 256 sigmoid, dropout 0.5 (line 42)
-    let h3 = tf.sigmoid(affine(tf, h2, this.h3));
+    let h3 = activate(tf, affine(tf, h2, this.h3), "sigmoid");
     if (training) h3 = dropout(tf, h3, 0.5, dropoutSeed, "ptft", 2);
     // h4: dense 256 sigmoid, dropout 0.5 (line 42)
-    let h4 = tf.sigmoid(affine(tf, h3, this.h4));
+    let h4 = activate(tf, affine(tf, h3, this.h4), "sigmoid");
     if (training) h4 = dropout(tf, h4, 0.5, dropoutSeed, "ptft", 3);
     // head: one logit per class of `emotion`; the softmax is in the loss (line 39)
     const logits = affine(tf, h4, this.head);
@@ -293,25 +294,25 @@ export class PrognetColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 256 sigmoid, dropout 0.5 (line 50)
-    let h1 = tf.sigmoid(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "sigmoid");
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "prognet", 0);
     // h2: dense 256 sigmoid, dropout 0.5 (line 50)
     let z2 = affine(tf, h1, this.h2);
     // lateral from `speaker`.h1 (line 52)
     z2 = addLinear(tf, z2, hiddenLayer(sourceHidden, "speaker", 1), this.lateral0H2.speaker);
-    let h2 = tf.sigmoid(z2);
+    let h2 = activate(tf, z2, "sigmoid");
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "prognet", 1);
     // h3: dense 256 sigmoid, dropout 0.5 (line 50)
     let z3 = affine(tf, h2, this.h3);
     // lateral from `speaker`.h2 (line 52)
     z3 = addLinear(tf, z3, hiddenLayer(sourceHidden, "speaker", 2), this.lateral0H3.speaker);
-    let h3 = tf.sigmoid(z3);
+    let h3 = activate(tf, z3, "sigmoid");
     if (training) h3 = dropout(tf, h3, 0.5, dropoutSeed, "prognet", 2);
     // h4: dense 256 sigmoid, dropout 0.5 (line 50)
     let z4 = affine(tf, h3, this.h4);
     // lateral from `speaker`.h3 (line 52)
     z4 = addLinear(tf, z4, hiddenLayer(sourceHidden, "speaker", 3), this.lateral0H4.speaker);
-    let h4 = tf.sigmoid(z4);
+    let h4 = activate(tf, z4, "sigmoid");
     if (training) h4 = dropout(tf, h4, 0.5, dropoutSeed, "prognet", 3);
     // head: one logit per class of `emotion`; the softmax is in the loss (line 47)
     let logits = affine(tf, h4, this.head);

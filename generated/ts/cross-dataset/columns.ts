@@ -5,6 +5,7 @@
  */
 import type * as Tf from "@tensorflow/tfjs";
 import {
+  activate,
   addLinear,
   affine,
   dropout,
@@ -56,16 +57,16 @@ export class SourceColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 256 sigmoid, dropout 0.5 (line 40)
-    let h1 = tf.sigmoid(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "sigmoid");
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "source", 0);
     // h2: dense 256 sigmoid, dropout 0.5 (line 40)
-    let h2 = tf.sigmoid(affine(tf, h1, this.h2));
+    let h2 = activate(tf, affine(tf, h1, this.h2), "sigmoid");
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "source", 1);
     // h3: dense 256 sigmoid, dropout 0.5 (line 40)
-    let h3 = tf.sigmoid(affine(tf, h2, this.h3));
+    let h3 = activate(tf, affine(tf, h2, this.h3), "sigmoid");
     if (training) h3 = dropout(tf, h3, 0.5, dropoutSeed, "source", 2);
     // h4: dense 256 sigmoid, dropout 0.5 (line 40)
-    let h4 = tf.sigmoid(affine(tf, h3, this.h4));
+    let h4 = activate(tf, affine(tf, h3, this.h4), "sigmoid");
     if (training) h4 = dropout(tf, h4, 0.5, dropoutSeed, "source", 3);
     // head: one logit per class of `emotion_a`; the softmax is in the loss (line 37)
     const logits = affine(tf, h4, this.head);
@@ -143,25 +144,25 @@ export class TargetColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 256 sigmoid, dropout 0.5 (line 47)
-    let h1 = tf.sigmoid(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "sigmoid");
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "target", 0);
     // h2: dense 256 sigmoid, dropout 0.5 (line 47)
     let z2 = affine(tf, h1, this.h2);
     // lateral from `source`.h1 (line 49)
     z2 = addLinear(tf, z2, hiddenLayer(sourceHidden, "source", 1), this.lateral0H2.source);
-    let h2 = tf.sigmoid(z2);
+    let h2 = activate(tf, z2, "sigmoid");
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "target", 1);
     // h3: dense 256 sigmoid, dropout 0.5 (line 47)
     let z3 = affine(tf, h2, this.h3);
     // lateral from `source`.h2 (line 49)
     z3 = addLinear(tf, z3, hiddenLayer(sourceHidden, "source", 2), this.lateral0H3.source);
-    let h3 = tf.sigmoid(z3);
+    let h3 = activate(tf, z3, "sigmoid");
     if (training) h3 = dropout(tf, h3, 0.5, dropoutSeed, "target", 2);
     // h4: dense 256 sigmoid, dropout 0.5 (line 47)
     let z4 = affine(tf, h3, this.h4);
     // lateral from `source`.h3 (line 49)
     z4 = addLinear(tf, z4, hiddenLayer(sourceHidden, "source", 3), this.lateral0H4.source);
-    let h4 = tf.sigmoid(z4);
+    let h4 = activate(tf, z4, "sigmoid");
     if (training) h4 = dropout(tf, h4, 0.5, dropoutSeed, "target", 3);
     // head: one logit per class of `emotion_b`; the softmax is in the loss (line 44)
     let logits = affine(tf, h4, this.head);

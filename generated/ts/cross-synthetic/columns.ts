@@ -5,6 +5,7 @@
  */
 import type * as Tf from "@tensorflow/tfjs";
 import {
+  activate,
   addLinear,
   affine,
   dropout,
@@ -52,10 +53,10 @@ export class SourceColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 64 relu, dropout 0.2 (line 35)
-    let h1 = tf.relu(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "relu");
     if (training) h1 = dropout(tf, h1, 0.2, dropoutSeed, "source", 0);
     // h2: dense 64 relu, dropout 0.2 (line 35)
-    let h2 = tf.relu(affine(tf, h1, this.h2));
+    let h2 = activate(tf, affine(tf, h1, this.h2), "relu");
     if (training) h2 = dropout(tf, h2, 0.2, dropoutSeed, "source", 1);
     // head: one logit per class of `emotion_a`; the softmax is in the loss (line 32)
     const logits = affine(tf, h2, this.head);
@@ -121,13 +122,13 @@ export class TargetColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 64 relu, dropout 0.2 (line 42)
-    let h1 = tf.relu(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "relu");
     if (training) h1 = dropout(tf, h1, 0.2, dropoutSeed, "target", 0);
     // h2: dense 64 relu, dropout 0.2 (line 42)
     let z2 = affine(tf, h1, this.h2);
     // lateral from `source`.h1 (line 44)
     z2 = addLinear(tf, z2, hiddenLayer(sourceHidden, "source", 1), this.lateral0H2.source);
-    let h2 = tf.relu(z2);
+    let h2 = activate(tf, z2, "relu");
     if (training) h2 = dropout(tf, h2, 0.2, dropoutSeed, "target", 1);
     // head: one logit per class of `emotion_b`; the softmax is in the loss (line 39)
     let logits = affine(tf, h2, this.head);
@@ -196,10 +197,10 @@ export class ScratchColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 64 relu, dropout 0.2 (line 50)
-    let h1 = tf.relu(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "relu");
     if (training) h1 = dropout(tf, h1, 0.2, dropoutSeed, "scratch", 0);
     // h2: dense 64 relu, dropout 0.2 (line 50)
-    let h2 = tf.relu(affine(tf, h1, this.h2));
+    let h2 = activate(tf, affine(tf, h1, this.h2), "relu");
     if (training) h2 = dropout(tf, h2, 0.2, dropoutSeed, "scratch", 1);
     // head: one logit per class of `emotion_b`; the softmax is in the loss (line 47)
     const logits = affine(tf, h2, this.head);

@@ -5,6 +5,7 @@
  */
 import type * as Tf from "@tensorflow/tfjs";
 import {
+  activate,
   addLinear,
   affine,
   dropout,
@@ -52,10 +53,10 @@ export class SpeakerColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 64 sigmoid, dropout 0.5 (line 32)
-    let h1 = tf.sigmoid(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "sigmoid");
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "speaker", 0);
     // h2: dense 64 sigmoid, dropout 0.5 (line 32)
-    let h2 = tf.sigmoid(affine(tf, h1, this.h2));
+    let h2 = activate(tf, affine(tf, h1, this.h2), "sigmoid");
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "speaker", 1);
     // head: one logit per class of `speaker`; the softmax is in the loss (line 29)
     const logits = affine(tf, h2, this.head);
@@ -115,10 +116,10 @@ export class DnnColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 64 sigmoid, dropout 0.5 (line 40)
-    let h1 = tf.sigmoid(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "sigmoid");
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "dnn", 0);
     // h2: dense 64 sigmoid, dropout 0.5 (line 40)
-    let h2 = tf.sigmoid(affine(tf, h1, this.h2));
+    let h2 = activate(tf, affine(tf, h1, this.h2), "sigmoid");
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "dnn", 1);
     // head: one logit per class of `emotion`; the softmax is in the loss (line 37)
     const logits = affine(tf, h2, this.head);
@@ -184,13 +185,13 @@ export class PrognetColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 64 sigmoid, dropout 0.5 (line 48)
-    let h1 = tf.sigmoid(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "sigmoid");
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "prognet", 0);
     // h2: dense 64 sigmoid, dropout 0.5 (line 48)
     let z2 = affine(tf, h1, this.h2);
     // lateral from `speaker`.h1 (line 50)
     z2 = addLinear(tf, z2, hiddenLayer(sourceHidden, "speaker", 1), this.lateral0H2.speaker);
-    let h2 = tf.sigmoid(z2);
+    let h2 = activate(tf, z2, "sigmoid");
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "prognet", 1);
     // head: one logit per class of `emotion`; the softmax is in the loss (line 45)
     let logits = affine(tf, h2, this.head);

@@ -7,6 +7,7 @@
  */
 import type * as Tf from "@tensorflow/tfjs";
 import type { Column, LayerRef, Tensor2D } from "./column.js";
+import { recordForward } from "./backward.js";
 import { adamOptimizer, fusedAdamPays, type StepOptimizer } from "./fused-adam.js";
 import { hashSeed, Prng } from "./prng.js";
 import { metrics } from "./metrics.js";
@@ -138,6 +139,12 @@ export interface TrainOptions {
    * either way. The default is the fused kernel where it is the faster (fusedAdamPays).
    */
   fusedOptimizer?: boolean;
+  /**
+   * Gradients in closed form from the forward building blocks (backward.ts; default) or from tfjs's
+   * tape: bit-identical either way. A column whose forward pass the closed form cannot see whole
+   * falls back to the tape by itself.
+   */
+  closedFormBackward?: boolean;
 }
 
 /**
@@ -200,6 +207,8 @@ interface Trainer {
   varList: Tf.Variable[];
   /** Batches trained so far, across epochs: each batch's dropout stream is seeded by it. */
   step: number;
+  /** Take gradients in closed form (backward.ts) until a batch shows it cannot. */
+  closedForm: boolean;
 }
 
 function startTraining(
@@ -235,6 +244,7 @@ function startTraining(
     optimizer: optimizerFor(tf, stage, opts.fusedOptimizer ?? fusedAdamPays(tf)),
     varList: column.trainable(opts.frozenLayers ?? new Set<LayerRef>()),
     step: 0,
+    closedForm: opts.closedFormBackward ?? true,
   };
 }
 
@@ -294,19 +304,47 @@ function trainBatch(t: Trainer, rows: readonly number[], dropoutSeed: number): T
     const hidden = t.cacheFrozen
       ? new Map([...t.cachedRows].map(([id, hs]) => [id, hs.map((h) => batchOf(tf, h, rows))]))
       : sourceActivations(tf, column, t.models, xb);
+    const forward = () => column.forward(xb, hidden, true, dropoutSeed).logits;
     // The optimizer sees the batch-mean loss (SGD's step must not scale with the batch size);
     // the curve adds up mean × rows to report the epoch's mean loss.
-    const mean = t.optimizer.minimize(
-      () =>
-        tf.losses.softmaxCrossEntropy(
-          yb,
-          column.forward(xb, hidden, true, dropoutSeed).logits,
-        ) as Tf.Scalar,
-      true,
-      t.varList,
-    );
+    const mean =
+      (t.closedForm ? closedFormStep(t, forward, yb) : null) ??
+      t.optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(yb, forward()) as Tf.Scalar,
+        true,
+        t.varList,
+      );
     return tf.mul(mean ?? tf.scalar(0), rows.length) as Tf.Scalar;
   });
+}
+
+/**
+ * The step with gradients in closed form: the forward pass noted on a tape (backward.ts), the loss
+ * and its derivative as tf.losses.softmaxCrossEntropy and its registered gradient compute them,
+ * then the optimizer. Returns the batch-mean loss; null, having changed nothing, when some
+ * trainable variable got no gradient (the forward pass used an operation the tape cannot see), and
+ * the trainer keeps to tfjs's tape from then on.
+ */
+function closedFormStep(t: Trainer, forward: () => Tf.Tensor, onehot: Tf.Tensor): Tf.Scalar | null {
+  const { tf } = t;
+  const { result: logits, tape } = recordForward(tf, t.varList, forward);
+  const labels = tf.cast(onehot, "float32");
+  const logResult = tf.sub(logits, tf.logSumExp(logits, [1], true));
+  const perRow = tf.sum(tf.neg(tf.mul(logResult, labels)), [1]);
+  const count = tf.scalar(perRow.size);
+  const mean = tf.div(tf.sum(perRow), count) as Tf.Scalar;
+  // d mean / d logits, step by step as RealDiv's, Sum's and the loss's custom gradients take it.
+  const dSum = tf.div(tf.ones([]), count);
+  const dRows = tf.mul(tf.reshape(dSum, [1]), tf.ones(perRow.shape));
+  const dLogits = tf.mul(tf.reshape(dRows, [perRow.size, 1]), tf.sub(tf.exp(logResult), labels));
+  const grads = tape.backward(logits, dLogits);
+  const named = t.varList.map((v) => ({ name: v.name, tensor: grads.get(v.id) }));
+  if (named.some((g) => !g.tensor)) {
+    t.closedForm = false;
+    return null;
+  }
+  t.optimizer.applyGradients(named as { name: string; tensor: Tf.Tensor }[]);
+  return mean;
 }
 
 /** The epoch's validation score, or null without a validation split. */

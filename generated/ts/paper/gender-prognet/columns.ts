@@ -5,6 +5,7 @@
  */
 import type * as Tf from "@tensorflow/tfjs";
 import {
+  activate,
   addLinear,
   affine,
   dropout,
@@ -56,16 +57,16 @@ export class GenderColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 256 sigmoid, dropout 0.5 (line 27)
-    let h1 = tf.sigmoid(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "sigmoid");
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "gender", 0);
     // h2: dense 256 sigmoid, dropout 0.5 (line 27)
-    let h2 = tf.sigmoid(affine(tf, h1, this.h2));
+    let h2 = activate(tf, affine(tf, h1, this.h2), "sigmoid");
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "gender", 1);
     // h3: dense 256 sigmoid, dropout 0.5 (line 27)
-    let h3 = tf.sigmoid(affine(tf, h2, this.h3));
+    let h3 = activate(tf, affine(tf, h2, this.h3), "sigmoid");
     if (training) h3 = dropout(tf, h3, 0.5, dropoutSeed, "gender", 2);
     // h4: dense 256 sigmoid, dropout 0.5 (line 27)
-    let h4 = tf.sigmoid(affine(tf, h3, this.h4));
+    let h4 = activate(tf, affine(tf, h3, this.h4), "sigmoid");
     if (training) h4 = dropout(tf, h4, 0.5, dropoutSeed, "gender", 3);
     // head: one logit per class of `gender`; the softmax is in the loss (line 24)
     const logits = affine(tf, h4, this.head);
@@ -143,25 +144,25 @@ export class EmotionColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 256 sigmoid, dropout 0.5 (line 34)
-    let h1 = tf.sigmoid(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "sigmoid");
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "emotion", 0);
     // h2: dense 256 sigmoid, dropout 0.5 (line 34)
     let z2 = affine(tf, h1, this.h2);
     // lateral from `gender`.h1 (line 37)
     z2 = addLinear(tf, z2, hiddenLayer(sourceHidden, "gender", 1), this.lateral0H2.gender);
-    let h2 = tf.sigmoid(z2);
+    let h2 = activate(tf, z2, "sigmoid");
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "emotion", 1);
     // h3: dense 256 sigmoid, dropout 0.5 (line 34)
     let z3 = affine(tf, h2, this.h3);
     // lateral from `gender`.h2 (line 37)
     z3 = addLinear(tf, z3, hiddenLayer(sourceHidden, "gender", 2), this.lateral0H3.gender);
-    let h3 = tf.sigmoid(z3);
+    let h3 = activate(tf, z3, "sigmoid");
     if (training) h3 = dropout(tf, h3, 0.5, dropoutSeed, "emotion", 2);
     // h4: dense 256 sigmoid, dropout 0.5 (line 34)
     let z4 = affine(tf, h3, this.h4);
     // lateral from `gender`.h3 (line 37)
     z4 = addLinear(tf, z4, hiddenLayer(sourceHidden, "gender", 3), this.lateral0H4.gender);
-    let h4 = tf.sigmoid(z4);
+    let h4 = activate(tf, z4, "sigmoid");
     if (training) h4 = dropout(tf, h4, 0.5, dropoutSeed, "emotion", 3);
     // head: one logit per class of `emotion`; the softmax is in the loss (line 31)
     let logits = affine(tf, h4, this.head);

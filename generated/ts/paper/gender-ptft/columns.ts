@@ -5,6 +5,7 @@
  */
 import type * as Tf from "@tensorflow/tfjs";
 import {
+  activate,
   affine,
   dropout,
   VariableMaker,
@@ -54,16 +55,16 @@ export class GenderColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 256 sigmoid, dropout 0.5 (line 27)
-    let h1 = tf.sigmoid(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "sigmoid");
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "gender", 0);
     // h2: dense 256 sigmoid, dropout 0.5 (line 27)
-    let h2 = tf.sigmoid(affine(tf, h1, this.h2));
+    let h2 = activate(tf, affine(tf, h1, this.h2), "sigmoid");
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "gender", 1);
     // h3: dense 256 sigmoid, dropout 0.5 (line 27)
-    let h3 = tf.sigmoid(affine(tf, h2, this.h3));
+    let h3 = activate(tf, affine(tf, h2, this.h3), "sigmoid");
     if (training) h3 = dropout(tf, h3, 0.5, dropoutSeed, "gender", 2);
     // h4: dense 256 sigmoid, dropout 0.5 (line 27)
-    let h4 = tf.sigmoid(affine(tf, h3, this.h4));
+    let h4 = activate(tf, affine(tf, h3, this.h4), "sigmoid");
     if (training) h4 = dropout(tf, h4, 0.5, dropoutSeed, "gender", 3);
     // head: one logit per class of `gender`; the softmax is in the loss (line 24)
     const logits = affine(tf, h4, this.head);
@@ -129,16 +130,16 @@ export class EmotionColumn implements Column {
   ): Forward {
     const tf = this.tf;
     // h1: dense 256 sigmoid, dropout 0.5 (line 34)
-    let h1 = tf.sigmoid(affine(tf, x, this.h1));
+    let h1 = activate(tf, affine(tf, x, this.h1), "sigmoid");
     if (training) h1 = dropout(tf, h1, 0.5, dropoutSeed, "emotion", 0);
     // h2: dense 256 sigmoid, dropout 0.5 (line 34)
-    let h2 = tf.sigmoid(affine(tf, h1, this.h2));
+    let h2 = activate(tf, affine(tf, h1, this.h2), "sigmoid");
     if (training) h2 = dropout(tf, h2, 0.5, dropoutSeed, "emotion", 1);
     // h3: dense 256 sigmoid, dropout 0.5 (line 34)
-    let h3 = tf.sigmoid(affine(tf, h2, this.h3));
+    let h3 = activate(tf, affine(tf, h2, this.h3), "sigmoid");
     if (training) h3 = dropout(tf, h3, 0.5, dropoutSeed, "emotion", 2);
     // h4: dense 256 sigmoid, dropout 0.5 (line 34)
-    let h4 = tf.sigmoid(affine(tf, h3, this.h4));
+    let h4 = activate(tf, affine(tf, h3, this.h4), "sigmoid");
     if (training) h4 = dropout(tf, h4, 0.5, dropoutSeed, "emotion", 3);
     // head: one logit per class of `emotion`; the softmax is in the loss (line 31)
     const logits = affine(tf, h4, this.head);
