@@ -10,12 +10,15 @@
  */
 import { renderComparison } from "../engine/compare.js";
 import { executeCompare } from "../experiment/execute-compare.js";
+import { executeSlice } from "../experiment/execute-slice.js";
+import { jobFile, writeJobFile } from "../experiment/job-file.js";
+import { compareArgs } from "./job-args.js";
 import {
   prepareCompare,
   type CompareOptions as PrepareOptions,
 } from "../experiment/prepare-compare.js";
 import { EXIT_OK } from "./exit-codes.js";
-import { exitCodeOf, printReports } from "./output.js";
+import { exitCodeOf, printReports, renderSlice } from "./output.js";
 import { progressReporter } from "./progress.js";
 
 export interface CompareOptions extends PrepareOptions {
@@ -36,6 +39,17 @@ export async function runCompare(files: string[], opts: CompareOptions): Promise
     specs.map((s) => s.ir),
     specs[0]?.data ?? { datasets: new Map(), splits: new Map() },
   );
+  const { slice } = prepared.value;
+  if (slice) {
+    const { out, shape } = prepared.value;
+    const job = jobFile("compare", files, out, compareArgs({ ...opts }), shape);
+    const unwritten = writeJobFile(job);
+    if (unwritten)
+      process.stderr.write(`warning: ${unwritten}: \`pnnc status\` will not know the protocol\n`);
+    const sliced = await executeSlice({ ...prepared.value, slice }, progress.report, opts);
+    progress.stop();
+    return renderSlice(sliced);
+  }
   const done = await executeCompare(prepared.value, progress.report, {
     keepGoing: opts.keepGoing,
   });

@@ -88,6 +88,8 @@ function buildProgram(setExit: (code: number) => void): Command {
       "--keep-going",
       "leave out a (repeat, fold) run whose training diverges (a PNN4022 warning); run the rest",
     )
+    .option("--shard <i/n>", "train only slice i of n of the runs, writing no results")
+    .option("--assemble", "train nothing: write the results from the stored runs (all must be)")
     .action(
       async (
         file: string,
@@ -98,6 +100,8 @@ function buildProgram(setExit: (code: number) => void): Command {
           workers?: string;
           store?: string | false;
           keepGoing?: boolean;
+          shard?: string;
+          assemble?: boolean;
         },
       ) => setExit(await (await import("./run-command.js")).runRun(file, opts)),
     );
@@ -121,6 +125,8 @@ function buildProgram(setExit: (code: number) => void): Command {
       "--keep-going",
       "leave out a (repeat, fold) run whose training diverges (a PNN4022 warning); run the rest",
     )
+    .option("--shard <i/n>", "train only slice i of n of the runs, writing no results")
+    .option("--assemble", "train nothing: compare from the stored runs (all must be)")
     .option("--json", "print the statistics as JSON on stdout")
     .action(async (files: string[], opts: Record<string, string | boolean | undefined>) =>
       setExit(
@@ -128,6 +134,17 @@ function buildProgram(setExit: (code: number) => void): Command {
           await import("./compare-command.js")
         ).runCompare(files, opts as import("./compare-command.js").CompareOptions),
       ),
+    );
+
+  program
+    .command("status")
+    .description(
+      "show which runs of a sliced or Slurm-submitted run are stored, running or missing",
+    )
+    .argument("<dir>", "results directory")
+    .option("--json", "print the status as JSON on stdout")
+    .action(async (dir: string, opts: { json?: boolean }) =>
+      setExit((await import("./status-command.js")).runStatusCommand(dir, opts)),
     );
 
   program

@@ -6,8 +6,10 @@
  */
 import { catalog } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { Failure, Problem, Reports } from "../experiment/outcome.js";
-import { EXIT_FAILED, EXIT_USAGE } from "./exit-codes.js";
+import type { SliceDone } from "../experiment/execute-slice.js";
+import type { Failure, Outcome, Problem, Reports } from "../experiment/outcome.js";
+import { runLabel, type RunPair } from "../experiment/slices.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import type { SourceFile } from "../diagnostics/source-file.js";
 import { escapeControls, renderDiagnostics } from "../diagnostics/render.js";
 import { writeFileAtomic } from "./files.js";
@@ -74,4 +76,25 @@ export function emit(
   const problem = writeFileAtomic(path, text, reads);
   if (problem) printProblem(problem);
   return problem ? 1 : 0;
+}
+
+/** What a `--shard I/N` command did, on stdout; its exit code. */
+export function renderSlice(done: Outcome<SliceDone>): number {
+  printReports(done);
+  if (!done.ok) return exitCodeOf(done.failure);
+  const { slice, runs, trained, missing, total, seconds } = done.value;
+  const span =
+    runs.length === 0
+      ? "no runs (more slices than runs)"
+      : `${runs.length} run(s), ${runLabel(runs[0] as RunPair)} to ${runLabel(runs.at(-1) as RunPair)}`;
+  process.stdout.write(
+    [
+      `slice ${slice.index}/${slice.count}: ${span}; ${trained} trained now, ${runs.length - trained} already stored (${seconds.toFixed(1)} s)`,
+      missing.length === 0
+        ? `all ${total} runs are stored: write the results with the same command and \`--assemble\` instead of \`--shard\``
+        : `${missing.length} of ${total} runs are still missing (other slices); \`pnnc status DIR\` lists them`,
+      "",
+    ].join("\n"),
+  );
+  return EXIT_OK;
 }

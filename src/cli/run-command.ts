@@ -11,10 +11,13 @@
  * In: parsed arguments. Out: an exit code (0 ok, 1 spec, data or backend problem, 2 usage).
  */
 import { executeRun } from "../experiment/execute-run.js";
+import { executeSlice } from "../experiment/execute-slice.js";
+import { jobFile, writeJobFile } from "../experiment/job-file.js";
+import { runArgs } from "./job-args.js";
 import { prepareRun, type RunOptions as PrepareOptions } from "../experiment/prepare-run.js";
 import type { RunResults } from "../runtime/results.js";
 import { EXIT_OK } from "./exit-codes.js";
-import { exitCodeOf, printReports } from "./output.js";
+import { exitCodeOf, printReports, renderSlice } from "./output.js";
 import { progressReporter } from "./progress.js";
 
 export interface RunOptions extends PrepareOptions {
@@ -39,6 +42,22 @@ export async function runRun(file: string, opts: RunOptions): Promise<number> {
     `backend: ${prepared.value.backend}${workers > 1 ? `, ${workers} workers` : ""}\n`,
   );
   const progress = progressReporter([ir], data);
+  const { slice } = prepared.value;
+  if (slice) {
+    const job = jobFile(
+      "run",
+      [file],
+      prepared.value.out,
+      runArgs({ ...opts }),
+      prepared.value.shape,
+    );
+    const unwritten = writeJobFile(job);
+    if (unwritten)
+      process.stderr.write(`warning: ${unwritten}: \`pnnc status\` will not know the protocol\n`);
+    const sliced = await executeSlice({ ...prepared.value, slice }, progress.report, opts);
+    progress.stop();
+    return renderSlice(sliced);
+  }
   const done = await executeRun(prepared.value, progress.report, { keepGoing: opts.keepGoing });
   progress.stop();
   printReports(done);

@@ -463,7 +463,19 @@ export const catalog = {
     severity: "error",
     title: "invalid option value",
     explanation:
-      "A numeric option is out of its range: `--workers` takes 1 to 64, `--repeats` and `--df` a whole number of at least 1.",
+      "A numeric option is out of its range: `--workers` takes 1 to 64, `--repeats` and `--df` a whole number of at least 1, `--shard` a slice I/N with 1 ≤ I ≤ N, `--runs-per-task` and `--max-running` a whole number of at least 1.",
+  },
+  PNN5009: {
+    severity: "error",
+    title: "runs missing to assemble",
+    explanation:
+      "`--assemble` writes the results from the run store only, and some (repeat, fold) runs of the protocol are not stored yet: a slice (`--shard I/N` or a Slurm array task) has not finished, failed or was cancelled. The message names them; `pnnc status DIR` shows which are still running. Train them (run the slice again, or resubmit: only missing runs are trained) and assemble again.",
+  },
+  PNN5010: {
+    severity: "error",
+    title: "cannot submit to Slurm",
+    explanation:
+      "`--slurm` writes the job scripts into DIR/slurm/ and submits them with `sbatch`, which failed: `sbatch` is not on the PATH (not a Slurm login node), it refused the job (its message is shown: an unknown partition or account, a time limit too long), or DIR already has a submission that is queued or running (wait for it, or `scancel` it, then submit again: only missing runs are submitted). `--dry-run` prints the scripts without submitting.",
   },
 } as const satisfies Record<string, CatalogEntry>;
 

@@ -13,6 +13,7 @@ import { fail, plain, succeed, type Outcome, type Problem } from "./outcome.js";
 import type { PreparedCompare } from "./prepare-compare.js";
 import { incompleteRuns } from "./completeness.js";
 import { foldsPerRepeat } from "./load-spec.js";
+import { runKey } from "./slices.js";
 import { failedProblems, trainRuns, type Progress, type Trained } from "./train-runs.js";
 import { writeReport } from "./write-report.js";
 
@@ -42,7 +43,7 @@ export async function executeCompare(
   const started = performance.now();
   const keepGoing = opts.keepGoing === true;
   // 1. Train.
-  const trained = await train(prepared, progress, keepGoing);
+  const trained = await trainCompare(prepared, progress, keepGoing);
   if (!trained.ok) return trained;
   const { value: results, failed } = trained.value;
   // Every run diverged: there is nothing to compare, so the comparison fails even with --keep-going.
@@ -87,12 +88,13 @@ export async function executeCompare(
  * `--repeats N` runs the protocol's first N repeats (their folds do not depend on N); a later
  * compare into the same directory reuses them and runs the rest.
  */
-function train(
+export function trainCompare(
   prepared: PreparedCompare,
   progress: Progress,
   keepGoing: boolean,
 ): Promise<Outcome<Trained<RunResults[]>>> {
   const { options } = prepared;
+  const covered = new Set(prepared.runs.map(runKey));
   return trainRuns(
     prepared,
     (pairs, taken) => ({
@@ -109,7 +111,7 @@ function train(
     ({ progress: p, skip, onDiverged }) =>
       prepared.execute({
         progress: p,
-        only: (r, f) => r <= prepared.repeats && !skip(r, f),
+        only: (r, f) => r <= prepared.repeats && covered.has(runKey([r, f])) && !skip(r, f),
         ...(onDiverged ? { onDiverged } : {}),
       }),
     progress,

@@ -13,7 +13,8 @@ import { foldsPerRepeat } from "./load-spec.js";
 import { fail, plain, succeed, type Outcome, type Problem } from "./outcome.js";
 import type { PreparedRun } from "./prepare-run.js";
 import { incompleteRuns } from "./completeness.js";
-import { failedProblems, trainRuns, type Progress } from "./train-runs.js";
+import { runKey } from "./slices.js";
+import { failedProblems, trainRuns, type Progress, type Trained } from "./train-runs.js";
 import { writeReport } from "./write-report.js";
 
 export type RunDocument = {
@@ -44,34 +45,8 @@ export async function executeRun(
 ): Promise<Outcome<RunDone>> {
   const started = performance.now();
   // 1. Train.
-  const columns = { trained: 0, reused: 0 };
-  const counting: Progress = (m) => {
-    if (/reused from the column store/.test(m)) columns.reused++;
-    else if (/ \(\d+ epochs/.test(m)) columns.trained++;
-    progress(m);
-  };
   const keepGoing = opts.keepGoing === true;
-  const trained = await trainRuns(
-    prepared,
-    (pairs, taken) => ({
-      kind: "run",
-      files: [prepared.file],
-      out: prepared.out,
-      backend: prepared.backend,
-      store: prepared.storeDir ?? false,
-      keepGoing,
-      pairs,
-      taken,
-    }),
-    ({ progress: p, skip, onDiverged }) =>
-      prepared.execute({
-        progress: p,
-        only: (r, f) => !skip(r, f),
-        ...(onDiverged ? { onDiverged } : {}),
-      }),
-    counting,
-    keepGoing,
-  );
+  const { trained, columns } = await trainRun(prepared, progress, keepGoing);
   if (!trained.ok) return trained;
   const { value: results, failed } = trained.value;
   // Every run diverged: there is nothing to summarise, so the run fails even with --keep-going.
@@ -106,6 +81,49 @@ export async function executeRun(
     { document, seconds, path, report: "path" in report ? report.path : null, columns },
     { problems },
   );
+}
+
+/**
+ * Trains the prepared run's pending runs (those of its slice, with `--shard`) and reads back every
+ * run it covers, counting the columns trained and reused from the progress messages.
+ */
+export async function trainRun(
+  prepared: PreparedRun,
+  progress: Progress,
+  keepGoing: boolean,
+): Promise<{
+  trained: Outcome<Trained<RunResults>>;
+  columns: { trained: number; reused: number };
+}> {
+  const columns = { trained: 0, reused: 0 };
+  const counting: Progress = (m) => {
+    if (/reused from the column store/.test(m)) columns.reused++;
+    else if (/ \(\d+ epochs/.test(m)) columns.trained++;
+    progress(m);
+  };
+  const covered = new Set(prepared.runs.map(runKey));
+  const trained = await trainRuns(
+    prepared,
+    (pairs, taken) => ({
+      kind: "run",
+      files: [prepared.file],
+      out: prepared.out,
+      backend: prepared.backend,
+      store: prepared.storeDir ?? false,
+      keepGoing,
+      pairs,
+      taken,
+    }),
+    ({ progress: p, skip, onDiverged }) =>
+      prepared.execute({
+        progress: p,
+        only: (r, f) => covered.has(runKey([r, f])) && !skip(r, f),
+        ...(onDiverged ? { onDiverged } : {}),
+      }),
+    counting,
+    keepGoing,
+  );
+  return { trained, columns };
 }
 
 function writeRunReport(prepared: PreparedRun): { path: string } | { problem: string } {

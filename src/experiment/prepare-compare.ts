@@ -25,6 +25,15 @@ import {
 } from "./outcome.js";
 import { checkComparison } from "./protocol.js";
 import { checkRunRecords, fileStore, pendingRuns } from "./run-store.js";
+import {
+  missingRunsProblem,
+  protocolRuns,
+  runKey,
+  sliceOption,
+  sliceRuns,
+  type RunPair,
+  type Slice,
+} from "./slices.js";
 
 export interface CompareOptions {
   out?: string;
@@ -36,6 +45,10 @@ export interface CompareOptions {
   workers?: string;
   /** false (`--no-frozen-cache`): recompute frozen sources every batch (for the bench). */
   frozenCache?: boolean;
+  /** `--shard I/N`: train only slice I of N of the runs, and write no results (slices.ts). */
+  shard?: string;
+  /** `--assemble`: train nothing; compare from the run store, which must hold every run. */
+  assemble?: boolean;
 }
 
 export interface PreparedCompare {
@@ -50,8 +63,17 @@ export interface PreparedCompare {
   /** The protocol's first `repeats` repeats are run (Infinity: all of them). */
   repeats: number;
   df: number | undefined;
-  /** Pending (1-based repeat, fold) pairs within `repeats` that the run store lacks. */
+  /** Pending (1-based repeat, fold) pairs within `repeats` (and the slice) that the run store lacks. */
   pending: [number, number][];
+  /** The slice this command trains (`--shard`), or null for every run. */
+  slice: Slice | null;
+  /** Runs in the whole protocol (within `--repeats`): repeats × folds. */
+  total: number;
+  shape: { repeats: number; folds: number };
+  /** The runs this command covers: the slice's, or every run within `repeats`. */
+  runs: RunPair[];
+  /** The runs within `repeats` the run store lacks now (read again at each call). */
+  missing(): RunPair[];
   /** Worker threads to train the pending runs in (1: this thread only). */
   workers: number;
   /** Column trainings per run that sharing saves: keys declared by more than one spec. */
@@ -79,6 +101,12 @@ export async function prepareCompare(
   // 1. Options.
   const options = compareOptions(opts);
   if ("problem" in options) return fail("usage", [options.problem]);
+  const slice = sliceOption(opts.shard);
+  if ("problem" in slice) return fail("usage", [slice.problem]);
+  if (slice.value && opts.assemble)
+    return fail("usage", [
+      plain("`--shard` trains a slice and `--assemble` trains nothing: give one"),
+    ]);
   const { workers, repeats, df, backend: requested } = options.value;
   // 2. Specs.
   const loaded = await loadSpecs(files);
@@ -106,7 +134,17 @@ export async function prepareCompare(
   );
   if (!store) return fail("failed", [plain(`cannot create \`${join(out, "runs")}\``)], diagnostics);
   const repeatsRun = Math.min(repeats, first.ir.evaluation.repeats);
-  const pending = pendingRuns(store, repeatsRun, foldsPerRepeat(first.data));
+  const protocol = protocolRuns(repeatsRun, foldsPerRepeat(first.data));
+  const runs = slice.value ? sliceRuns(protocol, slice.value) : protocol;
+  const inRuns = new Set(runs.map(runKey));
+  const missing = () => pendingRuns(store, repeatsRun, foldsPerRepeat(first.data));
+  const pending = missing().filter((p) => inRuns.has(runKey(p)));
+  if (opts.assemble && pending.length > 0)
+    return fail(
+      "failed",
+      [missingRunsProblem(pending, protocol.length, join(out, "runs"))],
+      diagnostics,
+    );
   return succeed(
     {
       files,
@@ -118,6 +156,11 @@ export async function prepareCompare(
       repeats,
       df,
       pending,
+      slice: slice.value,
+      total: protocol.length,
+      shape: { repeats: repeatsRun, folds: foldsPerRepeat(first.data) },
+      runs,
+      missing,
       workers: Math.min(workers, pending.length),
       shared: sharedTrainings(methods),
       unsaved: store.unsaved,

@@ -18,6 +18,15 @@ import { foldsPerRepeat, loadSpec } from "./load-spec.js";
 import { backendOption, workersOption } from "./options.js";
 import { fail, plain, succeed, type Outcome, type Problem } from "./outcome.js";
 import { checkRunRecord, fileStore, pendingRuns, type FileStore } from "./run-store.js";
+import {
+  missingRunsProblem,
+  protocolRuns,
+  runKey,
+  sliceOption,
+  sliceRuns,
+  type RunPair,
+  type Slice,
+} from "./slices.js";
 
 export interface RunOptions {
   out?: string;
@@ -25,6 +34,10 @@ export interface RunOptions {
   workers?: string;
   /** The column store's folder (default SPEC_DIR/.pnn/store); false (`--no-store`) disables it. */
   store?: string | false;
+  /** `--shard I/N`: train only slice I of N of the runs, and write no results (slices.ts). */
+  shard?: string;
+  /** `--assemble`: train nothing; write the results from the run store, which must hold every run. */
+  assemble?: boolean;
 }
 
 export interface PreparedRun {
@@ -36,8 +49,17 @@ export interface PreparedRun {
   backend: BackendName;
   out: string;
   specHash: string;
-  /** Pairs (1-based repeat, fold) that the run store does not hold yet. */
+  /** Pairs (1-based repeat, fold) that the run store does not hold yet (in the slice, if any). */
   pending: [number, number][];
+  /** The slice this command trains (`--shard`), or null for every run. */
+  slice: Slice | null;
+  /** Runs in the whole protocol (within `--repeats`): repeats × folds. */
+  total: number;
+  shape: { repeats: number; folds: number };
+  /** The runs this command covers: the slice's, or every run of the protocol. */
+  runs: RunPair[];
+  /** The protocol's runs the run store lacks now (read again at each call). */
+  missing(): RunPair[];
   /** Worker threads to train the pending runs in (1: this thread only). */
   workers: number;
   /** The column store's folder, or null when disabled. */
@@ -50,6 +72,12 @@ export interface PreparedRun {
 export async function prepareRun(file: string, opts: RunOptions): Promise<Outcome<PreparedRun>> {
   const workers = workersOption(opts.workers);
   if ("problem" in workers) return fail("usage", [workers.problem]);
+  const slice = sliceOption(opts.shard);
+  if ("problem" in slice) return fail("usage", [slice.problem]);
+  if (slice.value && opts.assemble)
+    return fail("usage", [
+      plain("`--shard` trains a slice and `--assemble` trains nothing: give one"),
+    ]);
   const requested = backendOption(opts.backend);
   if ("problem" in requested) return fail("usage", [requested.problem]);
   const loaded = await loadSpec(file);
@@ -69,7 +97,17 @@ export async function prepareRun(file: string, opts: RunOptions): Promise<Outcom
   if (!stored)
     return fail("failed", [plain(`cannot create \`${join(out, "runs")}\``)], diagnostics);
   const store = withCheckpointsOfFirstRun(stored, join(out, "checkpoints"), specHash);
-  const pending = pendingRuns(store, ir.evaluation.repeats, foldsPerRepeat(data));
+  const protocol = protocolRuns(ir.evaluation.repeats, foldsPerRepeat(data));
+  const runs = slice.value ? sliceRuns(protocol, slice.value) : protocol;
+  const inRuns = new Set(runs.map(runKey));
+  const missing = () => pendingRuns(store, ir.evaluation.repeats, foldsPerRepeat(data));
+  const pending = missing().filter((p) => inRuns.has(runKey(p)));
+  if (opts.assemble && pending.length > 0)
+    return fail(
+      "failed",
+      [missingRunsProblem(pending, protocol.length, join(out, "runs"))],
+      diagnostics,
+    );
   return succeed(
     {
       file,
@@ -80,6 +118,11 @@ export async function prepareRun(file: string, opts: RunOptions): Promise<Outcom
       out,
       specHash,
       pending,
+      slice: slice.value,
+      total: protocol.length,
+      shape: { repeats: ir.evaluation.repeats, folds: foldsPerRepeat(data) },
+      runs,
+      missing,
       workers: Math.min(workers.value, pending.length),
       storeDir,
       unsaved: store.unsaved,

@@ -124,6 +124,18 @@ function readLease(path: string): { text: string; holder: Holder | null } | null
   }
 }
 
+/**
+ * The lease at `path` as another process sees it: null when there is none, else who holds it and
+ * why it is stale (null while its holder lives). For `pnnc status`, which never claims.
+ */
+export function inspectLease(
+  path: string,
+  timing: LeaseTiming = DEFAULT_LEASE_TIMING,
+): { holder: string; stale: string | null } | null {
+  const seen = readLease(path);
+  return seen ? { holder: describe(seen.holder), stale: staleness(seen, path, timing) } : null;
+}
+
 /** Why the lease is stale, or null while its holder lives. */
 function staleness(
   seen: { holder: Holder | null },
