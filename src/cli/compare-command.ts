@@ -13,6 +13,7 @@ import { executeCompare } from "../experiment/execute-compare.js";
 import { executeSlice } from "../experiment/execute-slice.js";
 import { jobFile, writeJobFile } from "../experiment/job-file.js";
 import { compareArgs } from "./job-args.js";
+import { runSlurm, slurmOptions, type SlurmFlags } from "./slurm-command.js";
 import {
   prepareCompare,
   type CompareOptions as PrepareOptions,
@@ -27,10 +28,23 @@ export interface CompareOptions extends PrepareOptions {
   keepGoing?: boolean;
 }
 
-export async function runCompare(files: string[], opts: CompareOptions): Promise<number> {
+export async function runCompare(
+  files: string[],
+  opts: CompareOptions & SlurmFlags,
+): Promise<number> {
+  const slurm = opts.slurm ? slurmOptions(opts) : null;
+  if (typeof slurm === "number") return slurm;
   const prepared = await prepareCompare(files, opts);
   printReports(prepared);
   if (!prepared.ok) return exitCodeOf(prepared.failure);
+  if (slurm) {
+    const { out, shape, missing } = prepared.value;
+    return runSlurm(
+      jobFile("compare", files, out, compareArgs({ ...opts }), shape),
+      missing(),
+      slurm,
+    );
+  }
   const { specs, workers, shared } = prepared.value;
   process.stderr.write(
     `backend: ${prepared.value.backend}${workers > 1 ? `, ${workers} workers` : ""}; ${shared} column training${shared === 1 ? "" : "s"} per run shared between specs\n`,

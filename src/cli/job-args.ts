@@ -5,7 +5,7 @@
  */
 import { resolve } from "node:path";
 
-type Options = Record<string, string | boolean | undefined>;
+type Options = Record<string, string | string[] | boolean | undefined>;
 
 function words(opts: Options, names: readonly string[]): string[] {
   return names.flatMap((name) => {

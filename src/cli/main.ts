@@ -22,6 +22,9 @@ import {
 /** Data commands load the CSV reader and friends; `check` and `fmt` should not pay for them. */
 const dataCommands = () => import("./data-commands.js");
 
+/** A repeatable option's values, in order. */
+const collect = (value: string, previous: string[]) => [...previous, value];
+
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command("pnnc")
     .description("A declarative language and compiler for progressive neural networks.")
@@ -90,6 +93,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option("--shard <i/n>", "train only slice i of n of the runs, writing no results")
     .option("--assemble", "train nothing: write the results from the stored runs (all must be)")
+    .option("--slurm", "submit the runs to Slurm as a job array, then a job that assembles them")
+    .option("--runs-per-task <n>", "with --slurm: runs per array task (default 1)")
+    .option("--max-running <k>", "with --slurm: at most k array tasks at once (--array=…%k)")
+    .option("--cpus-per-task <n>", "with --slurm: cores (and worker threads) per task (default 1)")
+    .option("--partition <p>", "with --slurm: the Slurm partition")
+    .option("--time <t>", "with --slurm: each task's time limit (Slurm's format, e.g. 2:00:00)")
+    .option("--mem <m>", "with --slurm: each task's memory (Slurm's format, e.g. 4G)")
+    .option("--account <a>", "with --slurm: the account to charge")
+    .option("--sbatch <line>", "with --slurm: an extra #SBATCH line (repeatable)", collect, [])
+    .option("--dry-run", "with --slurm: print the job scripts and submit nothing")
     .action(
       async (
         file: string,
@@ -102,7 +115,7 @@ function buildProgram(setExit: (code: number) => void): Command {
           keepGoing?: boolean;
           shard?: string;
           assemble?: boolean;
-        },
+        } & import("./slurm-command.js").SlurmFlags,
       ) => setExit(await (await import("./run-command.js")).runRun(file, opts)),
     );
 
@@ -127,6 +140,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option("--shard <i/n>", "train only slice i of n of the runs, writing no results")
     .option("--assemble", "train nothing: compare from the stored runs (all must be)")
+    .option("--slurm", "submit the runs to Slurm as a job array, then a job that assembles them")
+    .option("--runs-per-task <n>", "with --slurm: runs per array task (default 1)")
+    .option("--max-running <k>", "with --slurm: at most k array tasks at once (--array=…%k)")
+    .option("--cpus-per-task <n>", "with --slurm: cores (and worker threads) per task (default 1)")
+    .option("--partition <p>", "with --slurm: the Slurm partition")
+    .option("--time <t>", "with --slurm: each task's time limit (Slurm's format, e.g. 2:00:00)")
+    .option("--mem <m>", "with --slurm: each task's memory (Slurm's format, e.g. 4G)")
+    .option("--account <a>", "with --slurm: the account to charge")
+    .option("--sbatch <line>", "with --slurm: an extra #SBATCH line (repeatable)", collect, [])
+    .option("--dry-run", "with --slurm: print the job scripts and submit nothing")
     .option("--json", "print the statistics as JSON on stdout")
     .action(async (files: string[], opts: Record<string, string | boolean | undefined>) =>
       setExit(

@@ -14,6 +14,7 @@ import { executeRun } from "../experiment/execute-run.js";
 import { executeSlice } from "../experiment/execute-slice.js";
 import { jobFile, writeJobFile } from "../experiment/job-file.js";
 import { runArgs } from "./job-args.js";
+import { runSlurm, slurmOptions, type SlurmFlags } from "./slurm-command.js";
 import { prepareRun, type RunOptions as PrepareOptions } from "../experiment/prepare-run.js";
 import type { RunResults } from "../runtime/results.js";
 import { EXIT_OK } from "./exit-codes.js";
@@ -26,10 +27,16 @@ export interface RunOptions extends PrepareOptions {
   keepGoing?: boolean;
 }
 
-export async function runRun(file: string, opts: RunOptions): Promise<number> {
+export async function runRun(file: string, opts: RunOptions & SlurmFlags): Promise<number> {
+  const slurm = opts.slurm ? slurmOptions(opts) : null;
+  if (typeof slurm === "number") return slurm;
   const prepared = await prepareRun(file, opts);
   printReports(prepared);
   if (!prepared.ok) return exitCodeOf(prepared.failure);
+  if (slurm) {
+    const { out, shape, missing } = prepared.value;
+    return runSlurm(jobFile("run", [file], out, runArgs({ ...opts }), shape), missing(), slurm);
+  }
   const { ir, data, workers, storeDir } = prepared.value;
   for (const d of data.datasets.values()) {
     if (d.missing.rows > 0) {
