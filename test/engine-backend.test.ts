@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../src/runtime/backends.js";
+import { useSimdGemm } from "../src/runtime/wasm-matmul.js";
 
 async function on<T>(backend: "cpu" | "wasm", f: () => T): Promise<T> {
   const selected = await selectBackend(backend);
@@ -120,6 +121,42 @@ describe("wasm BatchMatMul with transposed operands", () => {
       expect(Buffer.from(flagged!.buffer).equals(Buffer.from(explicit!.buffer))).toBe(true);
     });
   }
+
+  // gemm-simd.wat must add each output's products in XNNPACK's order: bit-identical, every flag.
+  it("gives XNNPACK's bits through gemm-simd.wat, for every shape and transpose flag", async () => {
+    await selectBackend("wasm");
+    const shapes: [number, number, number][] = [
+      [64, 256, 256],
+      [26, 88, 256],
+      [5, 3, 8],
+      [1, 1, 16],
+      [7, 300, 24],
+      [64, 256, 4],
+      [13, 17, 40],
+    ];
+    const product = (gemm: boolean, m: number, k: number, n: number, ta: boolean, tb: boolean) => {
+      useSimdGemm(gemm);
+      try {
+        return tf.tidy(() => {
+          const a = tf.randomNormal(ta ? [k, m] : [m, k], 0, 1, "float32", m + k);
+          const b = tf.randomNormal(tb ? [n, k] : [k, n], 0, 1, "float32", k + n);
+          return tf.matMul(a, b, ta, tb).dataSync().slice() as Float32Array;
+        });
+      } finally {
+        useSimdGemm(true);
+      }
+    };
+    for (const [m, k, n] of shapes)
+      for (const ta of [false, true])
+        for (const tb of [false, true]) {
+          const ours = product(true, m, k, n, ta, tb);
+          const xnnpack = product(false, m, k, n, ta, tb);
+          expect(
+            Buffer.from(ours.buffer).equals(Buffer.from(xnnpack.buffer)),
+            `${m}×${k}×${n} ${ta} ${tb}`,
+          ).toBe(true);
+        }
+  });
 
   it("does not leak the transposed intermediates", async () => {
     await selectBackend("wasm");

@@ -5,6 +5,7 @@
  */
 import type * as Tf from "@tensorflow/tfjs";
 import { ADAM_SIMD_WASM } from "./adam-simd-wasm.generated.js";
+import { offsetOf, wasmKernel, type WasmBackend } from "./wasm-kernels.js";
 
 /** What the trainer needs of an optimizer; tf.train's optimizers have it too. */
 export interface StepOptimizer {
@@ -58,21 +59,6 @@ interface Memory {
   floats(t: Tf.TensorInfo): Float32Array;
 }
 
-/** The WebAssembly API as used here (the project's TypeScript libs do not declare it). */
-interface WasmApi {
-  Memory: abstract new (...args: never[]) => object;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-interface WasmBackend {
-  wasm: { asm?: { memory?: unknown } };
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: "float32"): Tf.TensorInfo;
-  typedArrayFromHeap(t: Tf.TensorInfo): Float32Array;
-}
-
 function wasmMemory(backend: unknown): Memory {
   const b = backend as WasmBackend;
   return {
@@ -81,30 +67,8 @@ function wasmMemory(backend: unknown): Memory {
   };
 }
 
-/** adam-simd.wat's export: seven byte offsets, the length, then the eight float32 scalars. */
-type SimdAdam = (...args: number[]) => void;
-
-/** Per wasm memory: a backend registered again in one process has a new one. */
-const simdKernels = new WeakMap<object, SimdAdam | null>();
-
-/** adam-simd.wat instantiated on the wasm backend's memory; null where that cannot be done. */
-function simdKernel(backend: unknown): SimdAdam | null {
-  const memory = (backend as WasmBackend).wasm.asm?.memory;
-  if (!(memory instanceof wasmApi.Memory)) return null;
-  const known = simdKernels.get(memory);
-  if (known !== undefined) return known;
-  let kernel: SimdAdam | null;
-  try {
-    const module = new wasmApi.Module(Buffer.from(ADAM_SIMD_WASM, "base64"));
-    const instance = new wasmApi.Instance(module, { env: { memory } });
-    kernel = instance.exports["adam"] as SimdAdam;
-  } catch {
-    // An engine without SIMD, or a threaded build's shared memory: the JavaScript loop serves.
-    kernel = null;
-  }
-  simdKernels.set(memory, kernel);
-  return kernel;
-}
+/** adam-simd.wat on the wasm backend's memory; null where that cannot be done. */
+const simdKernel = (backend: unknown) => wasmKernel(backend, ADAM_SIMD_WASM, "adam");
 
 /** The wasm kernel's body: outputs allocated, then one SIMD pass over tfjs's memory. */
 function wasmAdamStep(backend: unknown, inputs: Inputs, a: AdamAttrs): Tf.TensorInfo[] | null {
@@ -113,7 +77,7 @@ function wasmAdamStep(backend: unknown, inputs: Inputs, a: AdamAttrs): Tf.Tensor
   const b = backend as WasmBackend;
   const { value, m, v, g } = inputs;
   const outs = [value, m, v].map((t) => b.makeOutput([...t.shape], "float32"));
-  const at = (t: Tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+  const at = (t: Tf.TensorInfo) => offsetOf(b, t);
   const n = value.shape.reduce((k, d) => k * d, 1);
   kernel(
     ...[value, m, v, g, ...outs].map(at),
