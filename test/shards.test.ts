@@ -163,7 +163,11 @@ describe("pnnc run --slurm without a cluster", () => {
       "--dry-run",
     );
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain("sbatch --array=0-2%2");
+    expect(r.stdout).toMatch(
+      /sbatch --job-name=pnnc-dry --output=\S*dry\/slurm\/logs\/%A_%a.out --array=0-2%2/,
+    );
+    // The backend this command selected, so no node picks another (the run store would refuse it).
+    expect(r.stdout).toContain("'--backend' 'wasm'");
     for (const line of [
       "--partition=gpu",
       "--time=2:00:00",
@@ -174,10 +178,27 @@ describe("pnnc run --slurm without a cluster", () => {
     ])
       expect(r.stdout).toContain(`#SBATCH ${line}`);
     expect(r.stdout).toContain(`--workers 2 --shard "$((SLURM_ARRAY_TASK_ID + 1))/3"`);
-    expect(r.stdout).toMatch(/'--out' '[^']*dry' --assemble/);
+    expect(r.stdout).toMatch(/'--out' '[^']*dry' '--backend' 'wasm' --assemble/);
     expect(r.stderr).toContain("usually local to one node");
     expect(existsSync(join(dir, "dry", "slurm"))).toBe(false);
     expect(existsSync(join(dir, "dry", "job.json"))).toBe(false);
+  });
+
+  it("refuses Slurm flags without --slurm, --keep-going with slices, and too many cpus", () => {
+    const usage = (...args: string[]) => {
+      const r = pnnc("run", "two.pnn", "-o", "usage", ...args);
+      expect(r.status, r.stderr).toBe(2);
+      return r.stderr;
+    };
+    expect(usage("--partition", "cpu")).toContain("`--partition` goes with `--slurm`");
+    expect(usage("--dry-run")).toContain("`--dry-run` goes with `--slurm`");
+    expect(usage("--slurm", "--keep-going", "--dry-run")).toContain("--keep-going");
+    expect(usage("--shard", "1/2", "--keep-going")).toContain("never find it");
+    expect(usage("--slurm", "--cpus-per-task", "65", "--dry-run")).toContain("from 1 to 64");
+    expect(usage("--slurm", "--sbatch", "--qos=a\n#SBATCH --x", "--dry-run")).toContain(
+      "line break",
+    );
+    expect(existsSync(join(dir, "usage"))).toBe(false);
   });
 
   it("without sbatch on the PATH fails clearly (PNN5010) and stores nothing", () => {
@@ -194,5 +215,6 @@ describe("pnnc run --slurm without a cluster", () => {
     expect(r.stderr).toContain("PNN5010");
     expect(r.stderr).toContain("not on the PATH");
     expect(existsSync(join(dir, "nosbatch", "job.json"))).toBe(false);
+    expect(existsSync(join(dir, "nosbatch", "slurm"))).toBe(false);
   });
 });

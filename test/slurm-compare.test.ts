@@ -155,7 +155,7 @@ describe.skipIf(reason !== null)("pnnc compare on a one-node Slurm cluster", () 
     const dir = project("cluster");
     const dry = submit(dir, "--dry-run");
     expect(dry.status).toBe(0);
-    expect(dry.stdout).toContain("sbatch --array=0-3");
+    expect(dry.stdout).toContain("--array=0-3");
     expect(dry.stdout).toContain(`#SBATCH --partition=${cluster.partition}`);
     expect(existsSync(join(dir, "out", "job.json"))).toBe(false);
     const r = submit(dir);

@@ -13,13 +13,13 @@ import { executeCompare } from "../experiment/execute-compare.js";
 import { executeSlice } from "../experiment/execute-slice.js";
 import { jobFile, writeJobFile } from "../experiment/job-file.js";
 import { compareArgs } from "./job-args.js";
-import { runSlurm, slurmOptions, type SlurmFlags } from "./slurm-command.js";
+import { keepGoingProblem, runSlurm, slurmOptions, type SlurmFlags } from "./slurm-command.js";
 import {
   prepareCompare,
   type CompareOptions as PrepareOptions,
 } from "../experiment/prepare-compare.js";
-import { EXIT_OK } from "./exit-codes.js";
-import { exitCodeOf, printReports, renderSlice } from "./output.js";
+import { EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
+import { exitCodeOf, printProblem, printReports, renderSlice } from "./output.js";
 import { progressReporter } from "./progress.js";
 
 export interface CompareOptions extends PrepareOptions {
@@ -32,15 +32,26 @@ export async function runCompare(
   files: string[],
   opts: CompareOptions & SlurmFlags,
 ): Promise<number> {
-  const slurm = opts.slurm ? slurmOptions(opts) : null;
-  if (typeof slurm === "number") return slurm;
+  const checked = slurmOptions(opts);
+  const stray = "problem" in checked ? checked.problem : keepGoingProblem(opts);
+  if (stray !== null) {
+    printProblem(stray);
+    return EXIT_USAGE;
+  }
+  const slurm = "value" in checked ? checked.value : null;
   const prepared = await prepareCompare(files, opts);
   printReports(prepared);
   if (!prepared.ok) return exitCodeOf(prepared.failure);
   if (slurm) {
     const { out, shape, missing } = prepared.value;
     return runSlurm(
-      jobFile("compare", files, out, compareArgs({ ...opts }), shape),
+      jobFile(
+        "compare",
+        files,
+        out,
+        compareArgs({ ...opts, backend: prepared.value.backend }),
+        shape,
+      ),
       missing(),
       slurm,
     );
@@ -56,7 +67,13 @@ export async function runCompare(
   const { slice } = prepared.value;
   if (slice) {
     const { out, shape } = prepared.value;
-    const job = jobFile("compare", files, out, compareArgs({ ...opts }), shape);
+    const job = jobFile(
+      "compare",
+      files,
+      out,
+      compareArgs({ ...opts, backend: prepared.value.backend }),
+      shape,
+    );
     const unwritten = writeJobFile(job);
     if (unwritten)
       process.stderr.write(`warning: ${unwritten}: \`pnnc status\` will not know the protocol\n`);

@@ -1,7 +1,9 @@
 /**
  * The options of `run` and `compare` that decide which runs there are and where they go, as
  * command-line words, so a slice, a Slurm array task or the assembling step repeats the command
- * exactly (DIR/job.json keeps them). In: parsed options. Out: argument words.
+ * exactly (DIR/job.json keeps them). The backend is the one this command selected, never left to
+ * each node: the run store refuses runs of another backend, so mixed nodes would retrain each
+ * other's runs. In: parsed options. Out: argument words.
  */
 import { resolve } from "node:path";
 

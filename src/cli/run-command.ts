@@ -14,11 +14,11 @@ import { executeRun } from "../experiment/execute-run.js";
 import { executeSlice } from "../experiment/execute-slice.js";
 import { jobFile, writeJobFile } from "../experiment/job-file.js";
 import { runArgs } from "./job-args.js";
-import { runSlurm, slurmOptions, type SlurmFlags } from "./slurm-command.js";
+import { keepGoingProblem, runSlurm, slurmOptions, type SlurmFlags } from "./slurm-command.js";
 import { prepareRun, type RunOptions as PrepareOptions } from "../experiment/prepare-run.js";
 import type { RunResults } from "../runtime/results.js";
-import { EXIT_OK } from "./exit-codes.js";
-import { exitCodeOf, printReports, renderSlice } from "./output.js";
+import { EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
+import { exitCodeOf, printProblem, printReports, renderSlice } from "./output.js";
 import { progressReporter } from "./progress.js";
 
 export interface RunOptions extends PrepareOptions {
@@ -28,14 +28,23 @@ export interface RunOptions extends PrepareOptions {
 }
 
 export async function runRun(file: string, opts: RunOptions & SlurmFlags): Promise<number> {
-  const slurm = opts.slurm ? slurmOptions(opts) : null;
-  if (typeof slurm === "number") return slurm;
+  const checked = slurmOptions(opts);
+  const stray = "problem" in checked ? checked.problem : keepGoingProblem(opts);
+  if (stray !== null) {
+    printProblem(stray);
+    return EXIT_USAGE;
+  }
+  const slurm = "value" in checked ? checked.value : null;
   const prepared = await prepareRun(file, opts);
   printReports(prepared);
   if (!prepared.ok) return exitCodeOf(prepared.failure);
   if (slurm) {
     const { out, shape, missing } = prepared.value;
-    return runSlurm(jobFile("run", [file], out, runArgs({ ...opts }), shape), missing(), slurm);
+    return runSlurm(
+      jobFile("run", [file], out, runArgs({ ...opts, backend: prepared.value.backend }), shape),
+      missing(),
+      slurm,
+    );
   }
   const { ir, data, workers, storeDir } = prepared.value;
   for (const d of data.datasets.values()) {
@@ -55,7 +64,7 @@ export async function runRun(file: string, opts: RunOptions & SlurmFlags): Promi
       "run",
       [file],
       prepared.value.out,
-      runArgs({ ...opts }),
+      runArgs({ ...opts, backend: prepared.value.backend }),
       prepared.value.shape,
     );
     const unwritten = writeJobFile(job);

@@ -463,7 +463,7 @@ export const catalog = {
     severity: "error",
     title: "invalid option value",
     explanation:
-      "A numeric option is out of its range: `--workers` takes 1 to 64, `--repeats` and `--df` a whole number of at least 1, `--shard` a slice I/N with 1 ≤ I ≤ N, `--runs-per-task` and `--max-running` a whole number of at least 1.",
+      "A numeric option is out of its range: `--workers` takes 1 to 64, `--repeats` and `--df` a whole number of at least 1, `--shard` a slice I/N with 1 ≤ I ≤ N, `--runs-per-task` and `--max-running` a whole number of at least 1, `--cpus-per-task` 1 to 64.",
   },
   PNN5009: {
     severity: "error",

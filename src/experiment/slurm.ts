@@ -33,6 +33,9 @@ export interface SlurmOptions {
 export interface Submission {
   arrayScript: string;
   assembleScript: string;
+  /** sbatch's arguments besides the script (job name and log file; see jobArgs). */
+  arrayArgs: string[];
+  assembleArgs: string[];
   /** 0-based array task ids submitted, and the number of slices the runs are cut into. */
   tasks: number[];
   slices: number;
@@ -46,10 +49,12 @@ const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 /** The pnnc that is running now, so that every node runs the same one (on the shared file system). */
 const PNNC_MAIN = fileURLToPath(new URL("../cli/main.js", import.meta.url));
 
-function sbatchLines(job: JobFile, o: SlurmOptions, name: string, log: string): string[] {
+/**
+ * The script's #SBATCH lines. The job name and log path hold the output directory's path, which
+ * may hold spaces: they go on sbatch's command line instead (`jobArgs`), where no shell splits them.
+ */
+function sbatchLines(job: JobFile, o: SlurmOptions): string[] {
   const flags: [string, string | undefined][] = [
-    ["job-name", name],
-    ["output", log],
     ["cpus-per-task", String(o.cpusPerTask)],
     ["partition", o.partition],
     ["time", o.time],
@@ -78,15 +83,23 @@ function pnncCommand(job: JobFile, last: string[]): string {
   return `exec ${[...words.map(quote), ...last].join(" ")}`;
 }
 
+/** sbatch's own arguments for the array job and the assembling job: name and log file. */
+function jobArgs(job: JobFile): { array: string[]; assemble: string[] } {
+  const name = `pnnc-${basename(job.out)}`;
+  const logs = join(job.out, "slurm", "logs");
+  return {
+    array: [`--job-name=${name}`, `--output=${join(logs, "%A_%a.out")}`],
+    assemble: [`--job-name=${name}-assemble`, `--output=${join(logs, "assemble-%j.out")}`],
+  };
+}
+
 export function slurmScripts(
   job: JobFile,
   o: SlurmOptions,
   slices: number,
 ): { array: string; assemble: string } {
-  const name = `pnnc-${basename(job.out)}`;
-  const logs = join(job.out, "slurm", "logs");
   const array = [
-    ...sbatchLines(job, o, name, join(logs, "%A_%a.out")),
+    ...sbatchLines(job, o),
     `# Array task t trains slice t+1 of ${slices} of the runs; a run already stored is not trained again.`,
     pnncCommand(job, [
       "--workers",
@@ -96,12 +109,7 @@ export function slurmScripts(
     ]),
   ];
   const assemble = [
-    ...sbatchLines(
-      job,
-      { ...o, cpusPerTask: 1 },
-      `${name}-assemble`,
-      join(logs, "assemble-%j.out"),
-    ),
+    ...sbatchLines(job, { ...o, cpusPerTask: 1 }),
     "# Runs after the array, whatever its outcome: fails, naming them, if some runs are missing.",
     pnncCommand(job, ["--assemble"]),
   ];
@@ -115,16 +123,17 @@ function nodeLocal(path: string): boolean {
 
 const slurmProblem = (message: string, hint?: string): Problem => coded("PNN5010", message, hint);
 
+function sbatchMissing(error: Error): Problem {
+  return slurmProblem(
+    `cannot run \`sbatch\`: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "it is not on the PATH" : error.message}`,
+    "submit from a Slurm login node, or use `--dry-run` to see the scripts",
+  );
+}
+
 /** Runs `sbatch --parsable ARGS`; the job id, or the problem. */
 function sbatch(args: string[]): { id: string } | { problem: Problem } {
   const r = spawnSync("sbatch", ["--parsable", ...args], { encoding: "utf8" });
-  if (r.error)
-    return {
-      problem: slurmProblem(
-        `cannot run \`sbatch\`: ${(r.error as NodeJS.ErrnoException).code === "ENOENT" ? "it is not on the PATH" : r.error.message}`,
-        "submit from a Slurm login node, or use `--dry-run` to see the scripts",
-      ),
-    };
+  if (r.error) return { problem: sbatchMissing(r.error) };
   const id = r.stdout.trim().split(";")[0] ?? "";
   if (r.status !== 0 || !/^\d+$/.test(id))
     return { problem: slurmProblem(`sbatch refused the job: ${(r.stderr || r.stdout).trim()}`) };
@@ -148,12 +157,30 @@ export function submitToSlurm(
         `\`${job.out}\` is under a folder that is usually local to one node: the array tasks must all see the same output directory and column store`,
       ]
     : [];
-  const planned = { arrayScript: scripts.array, assembleScript: scripts.assemble, tasks, slices };
+  const args = jobArgs(job);
+  const planned = {
+    arrayScript: scripts.array,
+    assembleScript: scripts.assemble,
+    arrayArgs: args.array,
+    assembleArgs: args.assemble,
+    tasks,
+    slices,
+  };
   if (o.dryRun || tasks.length === 0) return succeed({ ...planned, jobs: null, warnings });
+  // Nothing is written where sbatch is missing: asked first, before the scripts and job.json.
+  const version = spawnSync("sbatch", ["--version"], { encoding: "utf8" });
+  if (version.error) return fail("failed", [sbatchMissing(version.error)]);
   const before = readJobFile(job.out)?.slurm;
   if (before) {
     const queued = squeue([before.array, before.assemble]);
-    if ("lines" in queued && queued.lines.length > 0)
+    if ("unavailable" in queued)
+      return fail("failed", [
+        slurmProblem(
+          `cannot tell whether the earlier submission into \`${job.out}\` (array job ${before.array}) is still queued: ${queued.unavailable}`,
+          "submit from a node where `squeue` works",
+        ),
+      ]);
+    if (queued.lines.length > 0)
       return fail("failed", [
         slurmProblem(
           `\`${job.out}\` already has a submission in the queue (array job ${before.array}, assembling job ${before.assemble})`,
@@ -176,10 +203,14 @@ export function submitToSlurm(
     const problem = writeFileAtomic(path, text);
     if (problem) return fail("failed", [slurmProblem(problem)]);
   }
+  // Recorded before submitting: an array task that starts at once finds the same job.json and
+  // leaves it, so it cannot overwrite the job ids written below.
+  const recorded = writeJobFile({ ...job });
+  if (recorded) return fail("failed", [slurmProblem(recorded)]);
   const throttle = o.maxRunning === null ? "" : `%${o.maxRunning}`;
-  const array = sbatch([`--array=${compactRanges(tasks)}${throttle}`, arrayPath]);
+  const array = sbatch([...args.array, `--array=${compactRanges(tasks)}${throttle}`, arrayPath]);
   if ("problem" in array) return fail("failed", [array.problem]);
-  const assemble = sbatch([`--dependency=afterany:${array.id}`, assemblePath]);
+  const assemble = sbatch([...args.assemble, `--dependency=afterany:${array.id}`, assemblePath]);
   if ("problem" in assemble) {
     // An array without its assembling job would leave results unwritten: take it back.
     spawnSync("scancel", [array.id]);
