@@ -1,12 +1,17 @@
 /**
  * The dropout masks made in one loop (src/runtime/dropout-mask.ts) against tfjs's own generator:
  * the same uniform numbers as tf.randomUniform and the same multipliers as tf.dropout, bit for bit,
- * over seeds of both signs, odd lengths and several rates; and a dropout layer's output unchanged.
+ * over seeds of both signs, odd lengths and several rates, from the WebAssembly generator and the
+ * JavaScript fallback alike; and a dropout layer's output unchanged.
  */
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { dropout } from "../src/runtime/column.js";
-import { dropoutMultiplier, seededUniform } from "../src/runtime/dropout-mask.js";
+import {
+  dropoutMultiplier,
+  jsDropoutMultiplier,
+  seededUniform,
+} from "../src/runtime/dropout-mask.js";
 import { hashSeed } from "../src/runtime/prng.js";
 import { selectBackend } from "../src/runtime/backends.js";
 
@@ -39,6 +44,14 @@ describe("dropout masks", () => {
       const dropped = mask.filter((m) => m === 0).length / n;
       if (n > 2000) expect(Math.abs(dropped - rate)).toBeLessThan(0.05);
       expect(mask.every((m) => m === 0 || m === Math.fround(1 / Math.fround(1 - rate)))).toBe(true);
+    }
+  });
+
+  it("is the same from the WebAssembly generator and the JavaScript fallback", () => {
+    for (const { seed, n, rate } of cases) {
+      const keep = Math.fround(1 - rate);
+      const js = jsDropoutMultiplier(n, keep, Math.fround(1 / keep), seed);
+      expect(bits(dropoutMultiplier(n, rate, seed)).equals(bits(js))).toBe(true);
     }
   });
 
