@@ -25,7 +25,13 @@ const PYTHON = "/usr/bin/python3";
 const SPECS = ["emotion-dnn", "speaker-ptft", "speaker-prognet", "gender-ptft", "gender-prognet"];
 /** About the speaker task's training rows in one run (8 of 10 folds of the 1440-row table). */
 const ROWS = 1152;
-const EPOCHS = 6;
+/**
+ * Epochs timed per side, after one warm-up epoch each. Six were too few for pnnc: V8 compiles
+ * WebAssembly with a baseline compiler first and optimises hot functions later, in the background,
+ * so a one-second window measured tfjs-wasm and pnnc's kernels half unoptimised (8.6k samples/s
+ * against 13.6k over 30 epochs). Real runs train for minutes.
+ */
+const EPOCHS = 30;
 
 export interface ProtocolOptions {
   /** (repeat, fold) runs of the protocol to measure. */
