@@ -105,15 +105,22 @@ async function load(text: string, specDir = tmp, path = SPEC_PATH) {
   return loadSpecData({ file: front.file, ir: front.ir, spans: front.spans }, specDir);
 }
 
-async function loadOk(text: string, specDir = tmp, path = SPEC_PATH): Promise<SpecData> {
+/** Loads a spec that must succeed, with exactly the warnings `warnings` (by code) and no other. */
+async function loadOk(
+  text: string,
+  specDir = tmp,
+  path = SPEC_PATH,
+  warnings: Code[] = [],
+): Promise<SpecData> {
   const result = await load(text, specDir, path);
-  expect(result.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual([]);
+  const found = result.diagnostics.map((d) => `${d.code}: ${d.message}`);
+  expect(found.map((d) => d.slice(0, 7))).toEqual(warnings);
   if (!result.value) throw new Error("no data and no diagnostic");
   return result.value;
 }
 
-async function loadDataset(text: string): Promise<LoadedDataset> {
-  const data = await loadOk(text);
+async function loadDataset(text: string, warnings: Code[] = []): Promise<LoadedDataset> {
+  const data = await loadOk(text, tmp, SPEC_PATH, warnings);
   const d = data.datasets.get("d");
   if (!d) throw new Error("dataset `d` was not loaded");
   return d;
@@ -476,6 +483,7 @@ describe("accepted formats", () => {
     const withGap = GOOD.replace("r3,s1,3.5,30,a", "r3,s1,,30,a");
     const plain = await loadDataset(
       spec({ file: dataFile("gap.csv", withGap), dataset: ["missing mean"] }),
+      ["PNN4023"], // one row in eight imputed: more than a small share
     );
     const arff = [
       "% an ARFF export",
@@ -499,12 +507,12 @@ describe("accepted formats", () => {
         }),
     ].join("\n");
     const file = dataFile("data.arff", arff + "\n");
-    const d = await loadDataset(spec({ file, dataset: ["missing mean"] }));
+    const d = await loadDataset(spec({ file, dataset: ["missing mean"] }), ["PNN4023"]);
     expect(d.featureNames).toEqual(plain.featureNames);
     expect(d.featureNames).toEqual(["f1", "f2"]);
     expect(d.x).toEqual(plain.x);
     expect(Number.isNaN(d.x[2 * 2])).toBe(true);
-    expect(d.missing).toEqual({ policy: "mean", rows: 1 });
+    expect(d.missing).toEqual({ policy: "mean", rows: 1, columns: { f1: 1 } });
     expect(d.groups).toEqual(plain.groups);
     expect(d.tasks.get("t")).toEqual(plain.tasks.get("t"));
     expect(d.lines[0]).toBe(11);
@@ -551,18 +559,19 @@ describe("feature selection", () => {
       .replace("r7,s2,7,70.25,a", "r7,s2,?,NA,a")
       .replace("r10,s2,10,100.25,b", "r10,s2,10,N/A,b");
     const file = dataFile("gaps.csv", gaps);
-    const dropped = await loadDataset(spec({ file, dataset: ["missing drop"] }));
+    // A quarter of the rows: each policy warns (PNN4023), naming the columns.
+    const dropped = await loadDataset(spec({ file, dataset: ["missing drop"] }), ["PNN4023"]);
     const kept = [1, 3, 4, 5, 6, 8, 9, 11, 12];
     expect(dropped.rows).toBe(9);
-    expect(dropped.missing).toEqual({ policy: "drop", rows: 3 });
+    expect(dropped.missing).toEqual({ policy: "drop", rows: 3, columns: { f1: 2, f2: 2 } });
     expect(dropped.lines).toEqual(kept.map((r) => r + 1));
     expect(Array.from(dropped.x)).toEqual(kept.flatMap((r) => [r, r * 10 + 0.25]));
     expect(dropped.groups).toEqual(kept.map((r) => (r <= 6 ? "s1" : "s2")));
     expect(Array.from(dropped.tasks.get("t")?.y ?? [])).toEqual(kept.map((r) => (r + 1) % 2));
 
-    const mean = await loadDataset(spec({ file, dataset: ["missing mean"] }));
+    const mean = await loadDataset(spec({ file, dataset: ["missing mean"] }), ["PNN4023"]);
     expect(mean.rows).toBe(12);
-    expect(mean.missing).toEqual({ policy: "mean", rows: 3 });
+    expect(mean.missing).toEqual({ policy: "mean", rows: 3, columns: { f1: 2, f2: 2 } });
     const nan = Array.from(mean.x, (v, i) => (Number.isNaN(v) ? i : -1)).filter((i) => i >= 0);
     expect(nan).toEqual([1 * 2, 6 * 2, 6 * 2 + 1, 9 * 2 + 1]);
   });
@@ -681,7 +690,11 @@ describe("a CREMA-D-shaped table (test/fixtures/data/cremad.pnn)", () => {
     expect(d.tasks.get("emotion")?.classes).toEqual(["angry", "happy", "neutral", "sad"]);
     expect(classCounts(d, "emotion")).toEqual({ angry: 18, happy: 18, neutral: 12, sad: 18 });
     // `missing mean`: only the near-silent clip has gaps, in its four F0 columns.
-    expect(d.missing).toEqual({ policy: "mean", rows: 1 });
+    expect(d.missing).toEqual({
+      policy: "mean",
+      rows: 1,
+      columns: { max_f0: 1, mean_f0: 1, min_f0: 1, std_f0: 1 },
+    });
     const gaps = new Set<number>();
     d.x.forEach((v, i) => Number.isNaN(v) && gaps.add(Math.floor(i / d.dims)));
     expect(gaps.size).toBe(1);
@@ -704,7 +717,11 @@ describe("a CREMA-D-shaped table (test/fixtures/data/cremad.pnn)", () => {
     const d = (await loadOk(text, CREMAD_DIR, CREMAD_SPEC)).datasets.get("cremad");
     if (!d) throw new Error("no dataset `cremad`");
     expect(d.rows).toBe(65);
-    expect(d.missing).toEqual({ policy: "drop", rows: 1 });
+    expect(d.missing).toEqual({
+      policy: "drop",
+      rows: 1,
+      columns: { max_f0: 1, mean_f0: 1, min_f0: 1, std_f0: 1 },
+    });
     expect(d.x.some((v) => Number.isNaN(v))).toBe(false);
     expect(new Set(d.groups).size).toBe(6);
     expect(classCounts(d, "emotion")).toEqual({ angry: 18, happy: 18, neutral: 12, sad: 17 });

@@ -54,6 +54,7 @@ function dataset(features: "numeric" | string[]): DatasetIr {
         : { kind: "columns", items: features.map((column) => ({ column })) },
     group: null,
     missing: "error",
+    duplicates: "warn",
     exclude: [],
     normalize: "global",
   };

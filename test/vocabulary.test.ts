@@ -20,6 +20,7 @@ import {
   LATERAL_KINDS,
   METRICS,
   MISSING_POLICIES,
+  DUPLICATE_POLICIES,
   NORMALIZE_MODES,
   OPTIMIZERS,
   RUN_WARNING_KINDS,
@@ -51,6 +52,7 @@ describe("vocabularies", () => {
       TABLE_FORMATS,
       NORMALIZE_MODES,
       MISSING_POLICIES,
+      DUPLICATE_POLICIES,
     ].map((l) => [...l]);
     const found = enums(irSchema);
     for (const list of lists) expect(found).toContainEqual(list);
@@ -75,6 +77,7 @@ describe("vocabularies", () => {
       TABLE_FORMATS,
       NORMALIZE_MODES,
       MISSING_POLICIES,
+      DUPLICATE_POLICIES,
     ].flat();
     for (const w of words) expect(grammar).toMatch(new RegExp(`[|:]${w}[|)]`));
   });

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { compileSpec } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
-import { loadSpecData } from "../data/load.js";
+import { loadSpecData, settledByData } from "../data/load.js";
 import { prepareRavdess } from "../data/prepare-ravdess.js";
 import { isProblem } from "../data/problem.js";
 import { renderSummary, summarize } from "../data/summary.js";
@@ -33,18 +33,16 @@ export async function runDataInspect(file: string, opts: { json?: boolean }): Pr
     return EXIT_FAILED;
   };
   if (!front.ir || !front.spans || hasErrors(front.diagnostics)) return fail(front.diagnostics);
-  const loaded = await loadSpecData(
-    { file: front.file, ir: front.ir, spans: front.spans },
-    dirname(file),
-  );
+  const checked = { file: front.file, ir: front.ir, spans: front.spans };
+  const loaded = await loadSpecData(checked, dirname(file));
   if (!loaded.value) return fail([...front.diagnostics, ...loaded.diagnostics]);
+  // The check phase's guesses the data settles go; the loader's warnings about the data come in.
+  const diagnostics = [...settledByData(front.diagnostics, checked), ...loaded.diagnostics];
   const summary = summarize(front.ir, loaded.value);
   if (opts.json)
-    process.stdout.write(
-      JSON.stringify({ diagnostics: front.diagnostics, datasets: summary }, null, 2) + "\n",
-    );
+    process.stdout.write(JSON.stringify({ diagnostics, datasets: summary }, null, 2) + "\n");
   else {
-    printDiagnostics(front.diagnostics, [front.file]);
+    printDiagnostics(diagnostics, [front.file]);
     process.stdout.write(renderSummary(summary));
   }
   return EXIT_OK;

@@ -53,6 +53,10 @@ export async function runRun(file: string, opts: RunOptions & SlurmFlags): Promi
         `dataset ${d.id}: ${d.missing.rows} rows with missing values (${d.missing.policy})\n`,
       );
     }
+    if (d.duplicates.dropped > 0)
+      process.stderr.write(
+        `dataset ${d.id}: ${d.duplicates.dropped} rows with repeated features dropped (duplicates drop)\n`,
+      );
   }
   process.stderr.write(
     `backend: ${prepared.value.backend}${workers > 1 ? `, ${workers} workers` : ""}\n`,

@@ -1,8 +1,9 @@
 /**
- * Loads one dataset of a spec: reads its table, drops excluded rows, applies the missing-value
- * policy, and derives every task's labels on it.
+ * Loads one dataset of a spec: reads its table, drops excluded rows, applies the missing-value and
+ * duplicate-row policies, and derives every task's labels on it.
  * In: the IR dataset, its tasks, the spec's directory. Out: a LoadedDataset (raw, unnormalised
- * features, row-major float32) or a DataProblem. Normalisation is per fold, in normalize.ts.
+ * features, row-major float32, with warnings about its feature columns) or a DataProblem.
+ * Normalisation is per fold, in normalize.ts.
  */
 import { isAbsolute, join } from "node:path";
 import { fileSha256 } from "../runtime/files.js";
@@ -16,7 +17,27 @@ export interface MissingReport {
   policy: DatasetIr["missing"];
   /** Rows with at least one missing feature value (dropped under `drop`, imputed under `mean`). */
   rows: number;
+  /** Missing values per feature column among the rows not excluded; only columns that have some. */
+  columns: Record<string, number>;
 }
+
+export interface DuplicateReport {
+  policy: DatasetIr["duplicates"];
+  /** Rows whose features repeat an earlier row's (counted before `drop` removes them). */
+  rows: number;
+  /** Groups of two or more rows with identical features. */
+  groups: number;
+  /** Rows removed under `duplicates drop`. */
+  dropped: number;
+  /** Each group's rows (indices into the loaded rows), to tell which groups straddle folds. */
+  members: number[][];
+  /** Groups whose rows fall in more than one fold of the first repeat (set once folds exist). */
+  straddling: number;
+}
+
+/** Shares past which the loader warns: a column mostly empty, a policy touching many rows. */
+const MOSTLY_EMPTY = 0.5;
+const MANY_ROWS = 0.05;
 
 export interface LoadedDataset {
   id: string;
@@ -34,6 +55,9 @@ export interface LoadedDataset {
   tasks: Map<string, TaskLabels>;
   excludedRows: number;
   missing: MissingReport;
+  duplicates: DuplicateReport;
+  /** What the data suggests is wrong but does not stop the run (PNN3023, PNN4023). */
+  warnings: DataProblem[];
 }
 
 export async function loadDataset(
@@ -75,13 +99,18 @@ function assemble(
     };
   }
   const excluded = excludedRows(dataset, table);
-  const keepRows: number[] = [];
+  const considered = table.rows - excluded.size;
+  let keepRows: number[] = [];
   let missingRows = 0;
+  const missingBy = new Array<number>(columns.length).fill(0);
   for (let r = 0; r < table.rows; r++) {
     if (excluded.has(r)) continue;
     const gap = columns.findIndex((c) => Number.isNaN(c[r] ?? Number.NaN));
     if (gap >= 0) {
       missingRows++;
+      columns.forEach((c, j) => {
+        if (Number.isNaN(c[r] ?? Number.NaN)) missingBy[j] = (missingBy[j] ?? 0) + 1;
+      });
       if (dataset.missing === "error") {
         return {
           code: "PNN4013",
@@ -93,6 +122,27 @@ function assemble(
     }
     keepRows.push(r);
   }
+  const duplicates = findDuplicates(columns, keepRows, dataset.duplicates);
+  if (dataset.duplicates === "error" && duplicates.rows > 0) {
+    const [first, second] = duplicates.members[0] ?? [];
+    return {
+      code: "PNN4025",
+      message: `\`${dataset.file}\` line ${table.lines[keepRows[second ?? 0] ?? 0]} repeats the features of line ${table.lines[keepRows[first ?? 0] ?? 0]}: ${plural(duplicates.rows, "row")} repeat an earlier row's features (${plural(duplicates.groups, "group")} of identical rows)`,
+      hint: "remove the repeated rows, or use `duplicates drop` to keep the first row of each group",
+      at: `${paths.dataset}/duplicates`,
+    };
+  }
+  if (dataset.duplicates === "drop" && duplicates.dropped > 0) {
+    const later = new Set(duplicates.members.flatMap((m) => m.slice(1)));
+    keepRows = keepRows.filter((_, k) => !later.has(k));
+    duplicates.members = [];
+  }
+  const warnings = featureWarnings(dataset, featureNames, columns, keepRows, paths, {
+    considered,
+    missingRows,
+    missingBy,
+  });
+  warnings.push(...selectedLeaks(dataset, tasks, featureNames, paths));
   const dims = columns.length;
   const x = new Float32Array(keepRows.length * dims);
   keepRows.forEach((r, k) => columns.forEach((c, j) => (x[k * dims + j] = c[r] ?? Number.NaN)));
@@ -101,8 +151,21 @@ function assemble(
   const labels = new Map<string, TaskLabels>();
   for (const task of tasks) {
     const result = taskLabels(task, pick(table.text.get(task.label)), lines, dataset.file);
-    if (isProblem(result))
-      return { ...result, at: `${paths.tasks.get(task.id) ?? paths.dataset}/label` };
+    if (isProblem(result)) {
+      const at = `${paths.tasks.get(task.id) ?? paths.dataset}/label`;
+      const lost = [
+        ...(dataset.missing === "drop" && missingRows > 0
+          ? [`\`missing drop\` dropped ${plural(missingRows, "row")} with missing values`]
+          : []),
+        ...(duplicates.dropped > 0
+          ? [`\`duplicates drop\` dropped ${plural(duplicates.dropped, "row")}`]
+          : []),
+      ];
+      // A class gone missing is often a class whose rows the policies dropped: say so.
+      return result.code === "PNN4009" && lost.length > 0
+        ? { ...result, message: `${result.message} (${lost.join("; ")})`, at }
+        : { ...result, at };
+    }
     labels.set(task.id, result);
   }
   const groups = dataset.group === null ? null : pick(table.text.get(dataset.group));
@@ -125,8 +188,153 @@ function assemble(
     lines,
     tasks: labels,
     excludedRows: excluded.size,
-    missing: { policy: dataset.missing, rows: missingRows },
+    missing: {
+      policy: dataset.missing,
+      rows: missingRows,
+      columns: Object.fromEntries(
+        featureNames.flatMap((f, j) => ((missingBy[j] ?? 0) > 0 ? [[f, missingBy[j] ?? 0]] : [])),
+      ),
+    },
+    duplicates,
+    warnings,
   };
+}
+
+/**
+ * PNN3023 as the data settles it: under `features numeric` the check phase can only say a label or
+ * group column may be selected; here it is known, and only a column really selected is reported.
+ */
+function selectedLeaks(
+  dataset: DatasetIr,
+  tasks: TaskIr[],
+  featureNames: string[],
+  paths: SpecPaths,
+): DataProblem[] {
+  if (dataset.features.kind !== "numeric") return [];
+  const selected = new Set(featureNames);
+  const roles = [
+    ...tasks.map((t) => [t.label, `the label of task \`${t.id}\``] as const),
+    ...(dataset.group === null ? [] : [[dataset.group, "the group column"] as const]),
+  ];
+  const seen = new Set<string>();
+  return roles.flatMap(([column, role]) => {
+    if (!selected.has(column) || seen.has(column)) return [];
+    seen.add(column);
+    return [
+      {
+        code: "PNN3023" as const,
+        message: `\`features numeric\` of \`${dataset.id}\` selects \`${column}\`, ${role}: its values in \`${dataset.file}\` are numbers`,
+        hint: `add \`${column}\` to \`except\``,
+        at: `${paths.dataset}/features`,
+      },
+    ];
+  });
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** Names, then "and N more" past five: a warning about 88 columns stays readable. */
+function someNames(items: string[]): string {
+  const shown = items.slice(0, 5).join(", ");
+  return items.length > 5 ? `${shown} and ${items.length - 5} more` : shown;
+}
+
+/**
+ * Groups of kept rows whose features are bit-for-bit identical, in row order (the first of each
+ * group is the one `drop` keeps). Under `keep` and `warn` the groups are kept for the fold check.
+ */
+function findDuplicates(
+  columns: Float32Array[],
+  keepRows: number[],
+  policy: DatasetIr["duplicates"],
+): DuplicateReport {
+  const row = new Float32Array(columns.length);
+  const bytes = new Uint8Array(row.buffer);
+  const first = new Map<string, number>();
+  const groups = new Map<number, number[]>();
+  keepRows.forEach((r, k) => {
+    columns.forEach((c, j) => (row[j] = c[r] ?? Number.NaN));
+    const key = Buffer.from(bytes).toString("latin1");
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, k);
+    else groups.set(earlier, [...(groups.get(earlier) ?? [earlier]), k]);
+  });
+  const members = [...groups.values()];
+  const rows = members.reduce((n, m) => n + m.length - 1, 0);
+  return {
+    policy,
+    rows,
+    groups: members.length,
+    dropped: policy === "drop" ? rows : 0,
+    members,
+    straddling: 0,
+  };
+}
+
+/**
+ * Feature columns that carry little (mostly empty, or one value in every kept row), and a missing-value
+ * policy that touches more than a small share of rows, as PNN4023 warnings naming the columns.
+ */
+function featureWarnings(
+  dataset: DatasetIr,
+  featureNames: string[],
+  columns: Float32Array[],
+  keepRows: number[],
+  paths: SpecPaths,
+  missing: { considered: number; missingRows: number; missingBy: number[] },
+): DataProblem[] {
+  const out: DataProblem[] = [];
+  const { considered, missingRows, missingBy } = missing;
+  const at = `${paths.dataset}/features`;
+  const empty = featureNames.flatMap((f, j) =>
+    considered > 0 && (missingBy[j] ?? 0) > considered * MOSTLY_EMPTY
+      ? [`\`${f}\` (${missingBy[j]} of ${considered} rows)`]
+      : [],
+  );
+  if (empty.length > 0)
+    out.push({
+      code: "PNN4023",
+      message: `${empty.length === 1 ? "feature column" : `${empty.length} feature columns`} of \`${dataset.file}\` ${empty.length === 1 ? "is" : "are"} mostly empty: ${someNames(empty)}`,
+      hint: "leave them out of `features` (or `except` them), or fill in the data",
+      at,
+    });
+  const constant = featureNames.flatMap((f, j) => {
+    const c = columns[j];
+    if (!c || keepRows.length < 2) return [];
+    let value = Number.NaN;
+    for (const r of keepRows) {
+      const v = c[r] ?? Number.NaN;
+      if (Number.isNaN(v)) continue;
+      if (Number.isNaN(value)) value = v;
+      else if (v !== value) return [];
+    }
+    return Number.isNaN(value) ? [] : [`\`${f}\` (${value})`];
+  });
+  if (constant.length > 0)
+    out.push({
+      code: "PNN4023",
+      message: `${constant.length === 1 ? "feature column" : `${constant.length} feature columns`} of \`${dataset.file}\` ${constant.length === 1 ? "has" : "have"} the same value in all ${keepRows.length} rows used: ${someNames(constant)}`,
+      hint: "a constant column cannot help the model; leave it out of `features` (or `except` it)",
+      at,
+    });
+  if (dataset.missing !== "error" && considered > 0 && missingRows > considered * MANY_ROWS) {
+    const blamed = featureNames
+      .map((f, j) => ({ f, n: missingBy[j] ?? 0 }))
+      .filter((c) => c.n > 0)
+      .sort((a, b) => b.n - a.n)
+      .map((c) => `\`${c.f}\` (${plural(c.n, "row")})`);
+    const share = Math.round((100 * missingRows) / considered);
+    const verb = dataset.missing === "drop" ? "drops" : "imputes values in";
+    out.push({
+      code: "PNN4023",
+      message: `\`missing ${dataset.missing}\` ${verb} ${missingRows} of ${considered} rows (${share}%) of \`${dataset.file}\`; missing values are in ${someNames(blamed)}`,
+      hint: "leave mostly empty columns out of `features`, or fill in the data",
+      at: `${paths.dataset}/missing`,
+    });
+  }
+  return out;
 }
 
 function excludedRows(dataset: DatasetIr, table: RawTable): Set<number> {

@@ -5,8 +5,9 @@
  *
  *   checked IR ─1 load tables─▶ datasets ─2 folds per repeat─▶ runs ─3 split checks─▶ SpecData
  *
- * In: the front end's result and the spec's directory. Out: SpecData, or PNN4xxx diagnostics located
- * at the spec's declarations (the messages name the data file, line and column).
+ * In: the front end's result and the spec's directory. Out: SpecData with warnings about the data
+ * (suspect columns, duplicate rows straddling folds), or PNN4xxx diagnostics located at the spec's
+ * declarations (the messages name the data file, line and column).
  */
 import { makeDiagnostic, type Diagnostic, type Result } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../diagnostics/source-file.js";
@@ -38,6 +39,7 @@ export async function loadSpecData(
   });
   // 1. Tables: each dataset once, with the labels of every task that reads it.
   const datasets = new Map<string, LoadedDataset>();
+  const warnings: Diagnostic[] = [];
   for (const [i, dataset] of ir.datasets.entries()) {
     const tasks = ir.tasks.filter((t) => t.dataset === dataset.id);
     const paths = {
@@ -47,6 +49,7 @@ export async function loadSpecData(
     const loaded = await loadDataset(dataset, tasks, specDir, paths);
     if (isProblem(loaded)) return report(loaded, `/datasets/${i}/file`);
     datasets.set(dataset.id, loaded);
+    warnings.push(...loaded.warnings.map((w) => toDiagnostic(front, w, `/datasets/${i}`)));
   }
   const mismatch = featureMismatch(ir, datasets);
   if (mismatch) return report(mismatch, "/columns");
@@ -65,11 +68,60 @@ export async function loadSpecData(
     const split = splitDataset(labels, data.groups, settings, dataset.file);
     if ("code" in split) return report(split, `/datasets/${i}/group`);
     splits.set(dataset.id, split);
+    const duplicates = duplicateWarning(data, split, dataset.file, `/datasets/${i}`);
+    if (duplicates) warnings.push(toDiagnostic(front, duplicates, `/datasets/${i}`));
   }
   // 3. Every class of every task must be in the training folds of every run.
   const vanished = vanishedClass(ir, datasets, splits);
   if (vanished) return report(vanished, "/evaluation/folds");
-  return { value: { datasets, splits }, diagnostics: [] };
+  return { value: { datasets, splits }, diagnostics: warnings };
+}
+
+/**
+ * The front end's diagnostics less those the loaded data settles: PNN3023 on `features numeric`
+ * says a label or group column may be selected; loadSpecData knows, and reports the real ones itself.
+ */
+export function settledByData(diagnostics: readonly Diagnostic[], front: FrontEnd): Diagnostic[] {
+  const numeric = front.ir.datasets.flatMap((d, i) =>
+    d.features.kind === "numeric"
+      ? [front.file.span(front.spans.get(`/datasets/${i}/features`))]
+      : [],
+  );
+  return diagnostics.filter(
+    (d) =>
+      d.code !== "PNN3023" ||
+      !numeric.some(
+        (s) => s.file === d.span.file && s.start === d.span.start && s.end === d.span.end,
+      ),
+  );
+}
+
+/**
+ * Counts the groups of identical rows that land in different folds of the first repeat (a model
+ * tested on rows it was trained on), and under the default `duplicates warn` says so with counts.
+ */
+function duplicateWarning(
+  data: LoadedDataset,
+  split: DatasetSplits,
+  file: string,
+  at: string,
+): DataProblem | null {
+  const report = data.duplicates;
+  const fold = split.folds[0]?.fold;
+  if (fold) {
+    report.straddling = report.members.filter(
+      (m) => new Set(m.map((r) => fold[r])).size > 1,
+    ).length;
+  }
+  if (report.policy !== "warn" || report.rows === 0) return null;
+  const rows = `${report.rows} row${report.rows === 1 ? "" : "s"}`;
+  const groups = `${report.groups} group${report.groups === 1 ? "" : "s"}`;
+  return {
+    code: "PNN4024",
+    message: `${rows} of \`${file}\` repeat${report.rows === 1 ? "s" : ""} an earlier row's features (${groups} of identical rows); ${report.straddling === 0 ? "none" : report.straddling} of the groups straddle folds in repeat 1${report.straddling === 0 ? "" : ", so a model is tested on rows it was trained on"}`,
+    hint: "add `duplicates drop` to the dataset to keep the first row of each group, or `duplicates keep` to keep them all",
+    at: `${at}/duplicates`,
+  };
 }
 
 function toDiagnostic(front: FrontEnd, problem: DataProblem, fallback: string): Diagnostic {

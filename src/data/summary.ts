@@ -1,6 +1,7 @@
 /**
- * What `pnnc data inspect` reports about a spec's data: per dataset its size, feature count, groups,
- * excluded rows, missing-value handling, class counts per task, and the folds of the first repeat.
+ * What `pnnc data inspect` reports about a spec's data: per dataset its size, the selected feature
+ * columns, groups, excluded rows, missing values and duplicate rows and what their policies did, class
+ * counts per task, and the folds of the first repeat.
  * In: the IR and the loaded SpecData. Out: a JSON-friendly summary and its text rendering.
  */
 import type { Ir } from "../ir/types.js";
@@ -12,9 +13,12 @@ export interface DatasetSummary {
   file: string;
   rows: number;
   features: number;
+  /** Every selected feature column, in the order the model reads them. */
+  featureNames: string[];
   groups: number | null;
   excludedRows: number;
-  missing: { policy: string; rows: number };
+  missing: { policy: string; rows: number; columns: Record<string, number> };
+  duplicates: { policy: string; rows: number; groups: number; dropped: number; straddling: number };
   tasks: { id: string; rows: number; classes: Record<string, number> }[];
   folds: {
     scheme: string;
@@ -52,9 +56,17 @@ export function summarize(ir: Ir, data: SpecData): DatasetSummary[] {
         file: d.file,
         rows: loaded.rows,
         features: loaded.dims,
+        featureNames: loaded.featureNames,
         groups: loaded.groups ? new Set(loaded.groups).size : null,
         excludedRows: loaded.excludedRows,
         missing: loaded.missing,
+        duplicates: {
+          policy: loaded.duplicates.policy,
+          rows: loaded.duplicates.rows,
+          groups: loaded.duplicates.groups,
+          dropped: loaded.duplicates.dropped,
+          straddling: loaded.duplicates.straddling,
+        },
         tasks,
         folds: {
           scheme: ir.evaluation.folds.kind,
@@ -73,6 +85,12 @@ export function summarize(ir: Ir, data: SpecData): DatasetSummary[] {
   });
 }
 
+/** All names up to 12; past that the first and last five and the count (`--json` lists all). */
+function featureList(names: string[]): string {
+  if (names.length <= 12) return names.join(", ");
+  return `${names.slice(0, 5).join(", ")}, … (${names.length - 10} more) …, ${names.slice(-5).join(", ")}`;
+}
+
 export function renderSummary(summaries: DatasetSummary[]): string {
   const lines: string[] = [];
   for (const s of summaries) {
@@ -87,9 +105,15 @@ export function renderSummary(summaries: DatasetSummary[]): string {
     lines.push(
       `  ${s.rows} rows, ${s.features} features, ${groups}; ${s.excludedRows} rows excluded`,
     );
+    lines.push(`  features: ${featureList(s.featureNames)}`);
     lines.push(
       `  missing values: ${s.missing.rows} row${s.missing.rows === 1 ? "" : "s"} (${missingWord})`,
     );
+    const d = s.duplicates;
+    if (d.rows > 0)
+      lines.push(
+        `  duplicate rows: ${d.rows} in ${d.groups} group${d.groups === 1 ? "" : "s"} of identical features (${d.dropped > 0 ? `${d.dropped} dropped` : `kept; ${d.straddling} group${d.straddling === 1 ? "" : "s"} straddle folds`})`,
+      );
     for (const t of s.tasks) {
       const entries = Object.entries(t.classes);
       const shown =

@@ -239,7 +239,7 @@ export const catalog = {
     severity: "warning",
     title: "label used as feature",
     explanation:
-      "The feature selection may include the label or group column, which leaks the answer into the input. Name it in `except`.",
+      "The feature selection may include the label or group column, which leaks the answer into the input. Name it in `except`. `pnnc check` sees no data, so for `features numeric` it warns that the column may be selected; once the data is loaded (`run`, `compare`, `data inspect`) the warning stays only when the column really is selected, that is when its values are numbers.",
   },
   PNN3024: {
     severity: "warning",
@@ -329,7 +329,7 @@ export const catalog = {
     severity: "error",
     title: "single class",
     explanation:
-      "After class maps and row filters, a task's label has fewer than two classes; there is nothing to learn.",
+      "After class maps and row filters, a task's label has fewer than two classes, or a class named in `classes` never occurs; there is nothing to learn. When `missing drop` dropped rows, the message says how many, as they may be where the class went.",
   },
   PNN4010: {
     severity: "error",
@@ -405,6 +405,24 @@ export const catalog = {
     title: "training diverged",
     explanation:
       "A column's training loss became NaN or infinite, so the run stops rather than report a model that learnt nothing. Usually the learning rate is too high for the optimizer, or features have extreme values; lower `learning_rate` or check the data. With `--keep-going`, `pnnc run` and `pnnc compare` instead leave that (repeat, fold) run out (never stored as done), report it as a warning and in `failedRuns`, and go on; they still fail when no run finished.",
+  },
+  PNN4023: {
+    severity: "warning",
+    title: "suspect feature column",
+    explanation:
+      "A selected feature column is empty (blank, `?`, `NA`) in more than half of the rows, or holds one value in every row used, so it carries little or no information; or the dataset's `missing drop` or `missing mean` policy drops or imputes more than 5% of its rows. The message names the columns responsible and the counts. Leave such columns out of `features` (or `except` them), or fill in the data.",
+  },
+  PNN4024: {
+    severity: "warning",
+    title: "duplicate feature rows",
+    explanation:
+      "Some rows of a dataset have identical features. When identical rows land in different folds, a model is tested on rows it was trained on, which inflates test scores (leakage). The message says how many rows repeat an earlier one and how many groups of identical rows straddle folds in the first repeat. Add `duplicates drop` to the dataset to keep the first row of each group, `duplicates keep` to keep them all without this warning, or `duplicates error` to refuse such data.",
+  },
+  PNN4025: {
+    severity: "error",
+    title: "duplicate feature rows refused",
+    explanation:
+      "The dataset says `duplicates error`, and some of its rows have identical features. The message names the counts and the first repeated line. Remove the repeated rows, or use `duplicates drop` to keep the first row of each group.",
   },
   PNN4026: {
     severity: "error",

@@ -5,7 +5,7 @@
  */
 import { dirname } from "node:path";
 import { compileSpec } from "../compile.js";
-import { loadSpecData, type SpecData } from "../data/load.js";
+import { loadSpecData, settledByData, type SpecData } from "../data/load.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import type { Ir } from "../ir/types.js";
 import { runHash, specDigest } from "../runtime/files.js";
@@ -32,11 +32,15 @@ export async function loadSpec(file: string): Promise<Outcome<LoadedSpec>> {
   const note = (found: SpecDiagnostics["diagnostics"]) => {
     if (found.length > 0) diagnostics.push({ file: front.file, diagnostics: found });
   };
-  note(front.diagnostics);
-  if (!front.ir || !front.spans || hasErrors(front.diagnostics))
+  if (!front.ir || !front.spans || hasErrors(front.diagnostics)) {
+    note(front.diagnostics);
     return fail("failed", [], diagnostics);
+  }
   const ir = front.ir;
-  const loaded = await loadSpecData({ file: front.file, ir, spans: front.spans }, dirname(file));
+  const checked = { file: front.file, ir, spans: front.spans };
+  const loaded = await loadSpecData(checked, dirname(file));
+  // Once the data is loaded, warnings it settles (a text label under `features numeric`) go.
+  note(loaded.value ? settledByData(front.diagnostics, checked) : front.diagnostics);
   note(loaded.diagnostics);
   const data = loaded.value;
   if (!data) return fail("failed", [], diagnostics);

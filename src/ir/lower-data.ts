@@ -1,7 +1,7 @@
 /**
  * Lowering of `dataset` and `task` blocks.
  * In: their AST declarations. Out: IR dataset and task objects with defaults filled in
- * (format from the file extension, numeric features, global z-score, missing values are errors).
+ * (format from the file extension, numeric features, global z-score, missing values are errors, identical rows warned about).
  */
 import type * as A from "../syntax/ast.js";
 import {
@@ -26,6 +26,8 @@ export function lowerDataset(ctx: LoweringContext, decl: A.Decl, path: string): 
   out["normalize"] = normalize ? ctx.value(`${path}/normalize`, normalize.value) : "global";
   const missing = r.setting("missing");
   out["missing"] = missing ? ctx.value(`${path}/missing`, missing.value) : "error";
+  const duplicates = r.setting("duplicates");
+  out["duplicates"] = duplicates ? ctx.value(`${path}/duplicates`, duplicates.value) : "warn";
   out["exclude"] = r.all("exclude", "exclude").map((e, i) => {
     const p = `${path}/exclude/${i}`;
     ctx.spans.set(p, e.range);

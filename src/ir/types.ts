@@ -11,6 +11,7 @@ import type {
   EarlyStoppingMetric,
   FoldKind,
   HeadActivation,
+  DuplicatePolicy,
   MissingPolicy,
   NormalizeMode,
   OptimizerName,
@@ -101,6 +102,7 @@ export interface DatasetIr {
   group: Text | null;
   normalize: NormalizeMode;
   missing: MissingPolicy;
+  duplicates: DuplicatePolicy;
   exclude: ExcludeIr[];
 }
 

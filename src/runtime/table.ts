@@ -1,7 +1,7 @@
 /**
  * A generated program's data loader: reads a CSV, openSMILE (`;`) or ARFF table whole, selects the
- * features the spec names, drops excluded rows, applies the missing-value policy and maps labels to
- * classes, with the same rules as pnnc's streaming loader (src/data/), which adds located
+ * features the spec names, drops excluded rows, applies the missing-value and duplicate-row policies
+ * and maps labels to classes, with the same rules as pnnc's streaming loader (src/data/), which adds located
  * diagnostics; the differential test holds the two together. Bad data throws a DataError.
  * In: a dataset declaration, its tasks, the spec's directory. Out: rows ready for the driver.
  */
@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import type { DatasetRows } from "./driver.js";
 import { parseField } from "./parse-number.js";
-import type { MissingPolicy, TableFormat } from "./vocabulary.js";
+import type { DuplicatePolicy, MissingPolicy, TableFormat } from "./vocabulary.js";
 
 export interface DatasetSpec {
   id: string;
@@ -22,6 +22,7 @@ export interface DatasetSpec {
     | { kind: "columns"; items: ({ column: string } | { from: string; to: string })[] };
   group: string | null;
   missing: MissingPolicy;
+  duplicates: DuplicatePolicy;
   exclude: { column: string; values: string[] }[];
 }
 
@@ -104,6 +105,24 @@ export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: strin
     kept.push(r);
     values.push(parsed);
   });
+  if (dataset.duplicates === "drop" || dataset.duplicates === "error") {
+    // Identical feature rows: the first of each group stays (as pnnc's loader does).
+    const seen = new Set<string>();
+    let write = 0;
+    for (let k = 0; k < kept.length; k++) {
+      const key = Buffer.from(Float32Array.from(values[k] ?? []).buffer).toString("latin1");
+      if (seen.has(key)) {
+        if (dataset.duplicates === "error")
+          throw new DataError(`${where(kept[k] ?? 0)}: its features repeat an earlier row`);
+        continue;
+      }
+      seen.add(key);
+      kept[write] = kept[k] ?? 0;
+      values[write++] = values[k] ?? [];
+    }
+    kept.length = write;
+    values.length = write;
+  }
   const dims = features.length;
   const x = new Float32Array(kept.length * dims);
   values.forEach((v, k) => x.set(v, k * dims));

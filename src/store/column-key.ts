@@ -62,6 +62,8 @@ export function columnKeys(ir: Ir, identities: ReadonlyMap<string, string>): Map
         group: dataset.group,
         normalize: dataset.normalize,
         missing: dataset.missing,
+        // Only `drop` changes the rows trained on; left out otherwise so existing keys stay valid.
+        ...(dataset.duplicates === "drop" ? { duplicates: "drop" } : {}),
         exclude: dataset.exclude,
       },
       // The folds themselves are in the dataset's identity; this decides which fold validates.

@@ -180,7 +180,7 @@ export class PnnParser extends CstParser {
 
   datasetSetting = this.keyed(
     "datasetSetting",
-    ["file", "format", "group", "normalize", "missing"],
+    ["file", "format", "group", "normalize", "missing", "duplicates"],
     "literal",
   );
 

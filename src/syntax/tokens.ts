@@ -18,7 +18,7 @@ const keywordSpellings = [
   // declarations
   "pnn", "dataset", "task", "column", "training", "evaluation", "stage",
   // dataset
-  "file", "format", "features", "numeric", "except", "group", "normalize", "missing", "exclude", "where", "in",
+  "file", "format", "features", "numeric", "except", "group", "normalize", "missing", "duplicates", "exclude", "where", "in",
   // task
   "data", "label", "classes", "merge", "drop",
   // column

@@ -53,6 +53,13 @@ export type NormalizeMode = (typeof NORMALIZE_MODES)[number];
 export const MISSING_POLICIES = ["error", "drop", "mean"] as const;
 export type MissingPolicy = (typeof MISSING_POLICIES)[number];
 
+/**
+ * What a dataset does with rows whose features are identical: `warn` (the default) keeps them and
+ * says how many straddle folds, `keep` keeps them silently, `drop` keeps the first of each group.
+ */
+export const DUPLICATE_POLICIES = ["warn", "keep", "drop", "error"] as const;
+export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
+
 /** TensorFlow.js backends, in the order `pnnc run` tries them. */
 export const BACKENDS = ["gpu", "native", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
