@@ -51,8 +51,13 @@ function writeTable(name: string, rows: Row[]): void {
 }
 
 /** A tiny spec over `file`: dataset lines and task lines added as given. */
-function spec(file: string, dataset: string[] = [], task: string[] = []): string {
-  return `pnn 2 feature_checks
+function spec(
+  file: string,
+  dataset: string[] = [],
+  task: string[] = [],
+  name = "feature_checks",
+): string {
+  return `pnn 2 ${name}
 dataset d {
   file ${JSON.stringify(file)}
 ${(dataset.length > 0 ? dataset : ["features numeric except [id, g, y]"]).map((l) => `  ${l}`).join("\n")}
@@ -319,6 +324,26 @@ describe("duplicate rows (PNN4024, PNN4025, `duplicates`)", () => {
     );
     expect(keep.stderr).not.toContain("repeated features");
     expect(JSON.stringify(drop.results.runs)).not.toBe(JSON.stringify(keep.results.runs));
+  });
+});
+
+describe("the `duplicates` setting in other commands", () => {
+  it("`pnnc fmt` prints it canonically, and formatting twice changes nothing", () => {
+    const text = spec("dups.csv", ["features numeric except [id, g, y]", "duplicates    drop"]);
+    writeFileSync(join(tmp, "fmt.pnn"), text);
+    const once = pnnc("fmt", "fmt.pnn");
+    expect(once.status).toBe(0);
+    expect(once.stdout).toContain("\n  duplicates drop\n");
+    writeFileSync(join(tmp, "fmt2.pnn"), once.stdout);
+    expect(pnnc("fmt", "fmt2.pnn").stdout).toBe(once.stdout);
+  });
+
+  it("`pnnc compare` shows the duplicate-row warning", () => {
+    for (const name of ["m1", "m2"])
+      writeFileSync(join(tmp, `${name}.pnn`), spec("dups.csv", [], [], name));
+    const r = pnnc("compare", "m1.pnn", "m2.pnn", "--out", "cmp", "--workers", "1");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("warning[PNN4024]");
   });
 });
 

@@ -244,22 +244,29 @@ function someNames(items: string[]): string {
 /**
  * Groups of kept rows whose features are bit-for-bit identical, in row order (the first of each
  * group is the one `drop` keeps). Under `keep` and `warn` the groups are kept for the fold check.
+ * Rows are bucketed by a 32-bit hash of their bits and compared in full within a bucket: a string
+ * key per row would cost hundreds of bytes a row on a million-row table.
  */
 function findDuplicates(
   columns: Float32Array[],
   keepRows: number[],
   policy: DatasetIr["duplicates"],
 ): DuplicateReport {
-  const row = new Float32Array(columns.length);
-  const bytes = new Uint8Array(row.buffer);
-  const first = new Map<string, number>();
+  const bits = columns.map((c) => new Uint32Array(c.buffer, c.byteOffset, c.length));
+  const same = (a: number, b: number) => bits.every((c) => c[a] === c[b]);
+  const buckets = new Map<number, number[]>();
   const groups = new Map<number, number[]>();
   keepRows.forEach((r, k) => {
-    columns.forEach((c, j) => (row[j] = c[r] ?? Number.NaN));
-    const key = Buffer.from(bytes).toString("latin1");
-    const earlier = first.get(key);
-    if (earlier === undefined) first.set(key, k);
-    else groups.set(earlier, [...(groups.get(earlier) ?? [earlier]), k]);
+    let h = 0x811c9dc5;
+    for (const c of bits) h = Math.imul(h ^ (c[r] ?? 0), 0x01000193);
+    const bucket = buckets.get(h);
+    const earlier = bucket?.find((e) => same(keepRows[e] ?? 0, r));
+    if (earlier !== undefined) {
+      const group = groups.get(earlier);
+      if (group) group.push(k);
+      else groups.set(earlier, [earlier, k]);
+    } else if (bucket) bucket.push(k);
+    else buckets.set(h, [k]);
   });
   const members = [...groups.values()];
   const rows = members.reduce((n, m) => n + m.length - 1, 0);
