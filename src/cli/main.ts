@@ -185,7 +185,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument("<checkpoint>", "checkpoint directory (RESULTS/checkpoints/COLUMN)")
     .argument("<data>", "CSV or ARFF table with the training features")
     .option("-o, --out <file>", "write the predictions to a file instead of stdout")
-    .action(async (dir: string, data: string, opts: { out?: string }) =>
+    .option(
+      "--id <column>",
+      "start each output row with this column's value, e.g. a file name (repeatable)",
+      // No default array, which help would print as "(default: [])".
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .action(async (dir: string, data: string, opts: { out?: string; id?: string[] }) =>
       setExit(await (await import("./predict-command.js")).runPredict(dir, data, opts)),
     );
 

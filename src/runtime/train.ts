@@ -36,6 +36,8 @@ export interface TrainResult {
   curve: CurvePoint[];
   bestEpoch: number;
   epochsTrained: number;
+  /** Whether every step's gradients were taken in closed form (backward.ts), not by the tape. */
+  closedForm: boolean;
 }
 
 /**
@@ -184,6 +186,7 @@ export function trainColumn(
     curve,
     bestEpoch: early && best.weights !== null ? best.epoch : curve.length,
     epochsTrained: curve.length,
+    closedForm: trainer.closedForm,
   };
 }
 

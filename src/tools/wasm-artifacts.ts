@@ -9,7 +9,7 @@ import { join } from "node:path";
 import initWabt from "wabt";
 import type { Artifact } from "./artifacts.js";
 
-const KERNELS = ["adam-simd", "gemm-simd", "dropout-mask"];
+const KERNELS = ["adam-simd", "gemm-simd", "dropout-mask", "sigmoid-grad"];
 
 export async function wasmArtifacts(repoRoot: string): Promise<Artifact[]> {
   const wabt = await initWabt();

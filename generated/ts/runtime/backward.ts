@@ -8,6 +8,7 @@
  * gradients by tensor id.
  */
 import type * as Tf from "@tensorflow/tfjs";
+import { sigmoidGrad } from "./sigmoid-grad.js";
 import type { Activation } from "./vocabulary.js";
 
 /** tfjs's SELU constants (ops/selu_util), which its Selu gradient uses. */
@@ -24,6 +25,12 @@ export class ForwardTape {
   private readonly nodes: Node[] = [];
   /** Ids of the tensors that depend on a trainable variable (the variables included). */
   private readonly live = new Set<number>();
+  /** How many noted operations read each tensor. */
+  private readonly uses = new Map<number, number>();
+  /** Sigmoid outputs by id: their input and their node, which a dropout after them may take over. */
+  private readonly sigmoids = new Map<number, { z: Tf.Tensor; node: number }>();
+  /** Nodes whose gradient a later node already applied (a sigmoid fused into its dropout). */
+  private readonly done = new Set<number>();
 
   constructor(
     private readonly tf: typeof Tf,
@@ -38,6 +45,7 @@ export class ForwardTape {
 
   private note(output: Tf.Tensor, inputs: Tf.Tensor[], backward: Node["backward"]): void {
     if (!inputs.some((t) => this.needs(t))) return;
+    for (const t of inputs) this.uses.set(t.id, (this.uses.get(t.id) ?? 0) + 1);
     this.live.add(output.id);
     this.nodes.push({ output, backward });
   }
@@ -64,9 +72,20 @@ export class ForwardTape {
     });
   }
 
-  /** out = x · m for a constant mask m of x's shape (Multiply_grad's `a`): dropout. */
+  /**
+   * out = x · m for a constant mask m of x's shape (Multiply_grad's `a`): dropout. After a sigmoid
+   * read by nothing else, both gradients are one kernel (sigmoid-grad.ts) and the sigmoid's node
+   * is done.
+   */
   mask(out: Tf.Tensor, x: Tf.Tensor, m: Tf.Tensor): void {
-    this.note(out, [x], (dy, add) => add(x, this.tf.mul(dy, m)));
+    this.note(out, [x], (dy, add) => {
+      const sigmoid = this.uses.get(x.id) === 1 ? this.sigmoids.get(x.id) : undefined;
+      const fused = sigmoid ? sigmoidGrad(this.tf, dy, x, m) : null;
+      if (sigmoid && fused) {
+        add(sigmoid.z, fused);
+        this.done.add(sigmoid.node);
+      } else add(x, this.tf.mul(dy, m));
+    });
   }
 
   /** out = x · s for a scalar s (Multiply_grad): the adapter's α; x is constant (source columns). */
@@ -83,7 +102,8 @@ export class ForwardTape {
     const { tf } = this;
     const derivative: Record<Activation, (dy: Tf.Tensor) => Tf.Tensor> = {
       linear: (dy) => dy,
-      sigmoid: (dy) => tf.mul(dy, tf.mul(y, tf.sub(tf.scalar(1), y))),
+      sigmoid: (dy) =>
+        sigmoidGrad(tf, dy, y, null) ?? tf.mul(dy, tf.mul(y, tf.sub(tf.scalar(1), y))),
       relu: (dy) => tf.mul(dy, tf.step(z)),
       tanh: (dy) => tf.mul(tf.sub(tf.scalar(1), tf.square(y)), dy),
       elu: (dy) => tf.engine().runKernel("EluGrad", { dy, y }) as Tf.Tensor,
@@ -96,6 +116,8 @@ export class ForwardTape {
       softplus: (dy) => tf.mul(dy, tf.sigmoid(z)),
     };
     this.note(y, [z], (dy, add) => add(z, derivative[f](dy)));
+    if (f === "sigmoid" && this.live.has(y.id))
+      this.sigmoids.set(y.id, { z, node: this.nodes.length - 1 });
   }
 
   /**
@@ -109,6 +131,7 @@ export class ForwardTape {
       grads.set(input.id, before ? this.tf.add(before, g) : g);
     };
     for (let i = this.nodes.length - 1; i >= 0; i--) {
+      if (this.done.has(i)) continue;
       const node = this.nodes[i] as Node;
       const g = grads.get(node.output.id);
       if (g) node.backward(g, add);
