@@ -25,6 +25,8 @@ import { features, predict } from "../src/experiment/predict.js";
 import { normalizerOf } from "../src/experiment/read-checkpoint.js";
 import { prepareCompare, type CompareOptions } from "../src/experiment/prepare-compare.js";
 import { prepareRun } from "../src/experiment/prepare-run.js";
+import { jobFile } from "../src/experiment/job-file.js";
+import { submitToSlurm } from "../src/experiment/slurm.js";
 import { fileStore, pendingRuns } from "../src/experiment/run-store.js";
 import { fitNormalizer, type NormalizeMode } from "../src/runtime/normalize.js";
 
@@ -165,6 +167,30 @@ describe("comparison protocol and options, as catalogued problems", () => {
       });
     const run = await prepareRun(path("missing.pnn"), { backend: "tpu" });
     expect(refusal(run)).toEqual({ failure: "usage", codes: ["PNN5007"] });
+  });
+
+  it("PNN5009 and PNN5010: assembling with runs missing, submitting without sbatch", async () => {
+    const assemble = await compare(["a.pnn", "b.pnn"], {
+      out: path("cmp-assemble"),
+      assemble: true,
+    });
+    expect(refusal(assemble)).toEqual({ failure: "failed", codes: ["PNN5009"] });
+    expect(assemble.problems[0]?.message).toContain("repeat 1 fold 1, repeat 1 fold 2");
+    const job = jobFile("compare", [path("a.pnn"), path("b.pnn")], path("cmp-slurm"), [], {
+      repeats: 1,
+      folds: 3,
+    });
+    const options = { runsPerTask: 1, maxRunning: null, cpusPerTask: 1, extra: [], dryRun: false };
+    const saved = process.env["PATH"];
+    process.env["PATH"] = dir; // no sbatch there
+    try {
+      const submitted = submitToSlurm(job, [[1, 1]], options);
+      submitted.problems.forEach((p) => seen.add(p.code));
+      expect(refusal(submitted)).toEqual({ failure: "failed", codes: ["PNN5010"] });
+    } finally {
+      process.env["PATH"] = saved;
+    }
+    expect(existsSync(path("cmp-slurm"))).toBe(false);
   });
 
   it("an unreadable spec is a usage problem without a code", async () => {
