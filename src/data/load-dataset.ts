@@ -22,7 +22,7 @@ export interface MissingReport {
 }
 
 export interface DuplicateReport {
-  policy: DatasetIr["duplicates"];
+  policy: NonNullable<DatasetIr["duplicates"]>;
   /** Rows whose features repeat an earlier row's (counted before `drop` removes them). */
   rows: number;
   /** Groups of two or more rows with identical features. */
@@ -122,7 +122,7 @@ function assemble(
     }
     keepRows.push(r);
   }
-  const duplicates = findDuplicates(columns, keepRows, dataset.duplicates);
+  const duplicates = findDuplicates(columns, keepRows, dataset.duplicates ?? "warn");
   if (dataset.duplicates === "error" && duplicates.rows > 0) {
     const [first, second] = duplicates.members[0] ?? [];
     return {
@@ -250,7 +250,7 @@ function someNames(items: string[]): string {
 function findDuplicates(
   columns: Float32Array[],
   keepRows: number[],
-  policy: DatasetIr["duplicates"],
+  policy: NonNullable<DatasetIr["duplicates"]>,
 ): DuplicateReport {
   const bits = columns.map((c) => new Uint32Array(c.buffer, c.byteOffset, c.length));
   const same = (a: number, b: number) => bits.every((c) => c[a] === c[b]);

@@ -27,7 +27,10 @@ export function lowerDataset(ctx: LoweringContext, decl: A.Decl, path: string): 
   const missing = r.setting("missing");
   out["missing"] = missing ? ctx.value(`${path}/missing`, missing.value) : "error";
   const duplicates = r.setting("duplicates");
-  out["duplicates"] = duplicates ? ctx.value(`${path}/duplicates`, duplicates.value) : "warn";
+  // The default (`warn`) is left out, so the IR and the run hash of a spec without the setting
+  // are what they were before it existed.
+  const policy = duplicates ? ctx.value(`${path}/duplicates`, duplicates.value) : "warn";
+  if (policy !== "warn") out["duplicates"] = policy;
   out["exclude"] = r.all("exclude", "exclude").map((e, i) => {
     const p = `${path}/exclude/${i}`;
     ctx.spans.set(p, e.range);

@@ -102,7 +102,11 @@ export interface DatasetIr {
   group: Text | null;
   normalize: NormalizeMode;
   missing: MissingPolicy;
-  duplicates: DuplicatePolicy;
+  /**
+   * Absent means `warn`, the default: left out of the IR so that specs written before the setting
+   * existed keep their run hashes, and their stored runs stay valid.
+   */
+  duplicates?: DuplicatePolicy;
   exclude: ExcludeIr[];
 }
 

@@ -22,7 +22,8 @@ export interface DatasetSpec {
     | { kind: "columns"; items: ({ column: string } | { from: string; to: string })[] };
   group: string | null;
   missing: MissingPolicy;
-  duplicates: DuplicatePolicy;
+  /** Absent: `warn` (which a generated program does not print). */
+  duplicates?: DuplicatePolicy;
   exclude: { column: string; values: string[] }[];
 }
 
