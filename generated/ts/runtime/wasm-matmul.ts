@@ -59,8 +59,11 @@ export function installWasmMatMulFix(tf: typeof Tf): void {
       made.push(out);
       return out;
     };
-    /** a·b without flags: gemm-simd where it applies (2-D float32, columns a multiple of 8). */
-    const plain = (a: Tf.TensorInfo, b: Tf.TensorInfo): Tf.TensorInfo => {
+    /**
+     * a·b without flags, or (a·b)ᵀ with `transC`: gemm-simd where it applies (2-D float32, columns
+     * a multiple of 8), else XNNPACK (and the Transpose kernel).
+     */
+    const plain = (a: Tf.TensorInfo, b: Tf.TensorInfo, transC = false): Tf.TensorInfo => {
       const [m = 0, k = 0] = a.shape;
       const n = b.shape[1] ?? 0;
       const fits =
@@ -73,29 +76,30 @@ export function installWasmMatMulFix(tf: typeof Tf): void {
         k > 0 &&
         n > 0 &&
         n % 8 === 0;
-      if (!fits)
-        return original.kernelFunc({
+      if (!fits) {
+        const product = original.kernelFunc({
           inputs: { a, b },
           backend,
           attrs: { ...attrs, transposeA: false, transposeB: false },
         } as KernelArgs) as Tf.TensorInfo;
-      const out = wasm.makeOutput([m, n], "float32");
-      gemm(offsetOf(wasm, a), offsetOf(wasm, b), offsetOf(wasm, out), m, k, n);
+        if (!transC) return product;
+        made.push(product);
+        return transpose.kernelFunc({
+          inputs: { x: product },
+          backend,
+          attrs: { perm: [1, 0] },
+        }) as Tf.TensorInfo;
+      }
+      const out = wasm.makeOutput(transC ? [n, m] : [m, n], "float32");
+      gemm(offsetOf(wasm, a), offsetOf(wasm, b), offsetOf(wasm, out), m, k, n, transC ? 1 : 0);
       return out;
     };
     const a = inputs["a"] as Tf.TensorInfo;
     const b = inputs["b"] as Tf.TensorInfo;
     let result: Tf.TensorInfo;
     if (!transposeA && !transposeB) result = plain(a, b);
-    else if (!transposeA && flipPays(a, b)) {
-      const product = plain(b, flip(a));
-      made.push(product);
-      result = transpose.kernelFunc({
-        inputs: { x: product },
-        backend,
-        attrs: { perm: [1, 0] },
-      }) as Tf.TensorInfo;
-    } else result = plain(transposeA ? flip(a) : a, transposeB ? flip(b) : b);
+    else if (!transposeA && flipPays(a, b)) result = plain(b, flip(a), true);
+    else result = plain(transposeA ? flip(a) : a, transposeB ? flip(b) : b);
     for (const t of made) wasm.disposeData(t.dataId);
     return result;
   };
