@@ -108,6 +108,67 @@ export interface DatasetIr {
    */
   duplicates?: DuplicatePolicy;
   exclude: ExcludeIr[];
+  /**
+   * Text columns computed before any row is excluded or labelled, in order: each may read the
+   * table's columns and those derived before it. Absent when there are none, so that specs written
+   * before derivations existed keep their run hashes.
+   * @minItems 1
+   * @maxItems 1000
+   */
+  derive?: DerivationIr[];
+}
+
+/**
+ * One derivation of a dataset block: named fields of a file-name column (`fields`), a column whose
+ * values are another's through a code table (`derive`), or a metadata table's columns (`join`).
+ * `preset` statements are expanded into these while lowering.
+ * @discriminator kind
+ */
+export type DerivationIr = FieldsIr | MapIr | JoinIr;
+
+/** `fields COLUMN "TEMPLATE"` or `fields COLUMN regex "RE"`. */
+export interface FieldsIr {
+  kind: "fields";
+  /** The column holding a path or a file name; only the part after the last `/` or `\` is matched. */
+  column: Text;
+  /**
+   * `template`: literal text with `{name}` placeholders, each matching one or more characters up to
+   * the text that follows it; `regex`: a JavaScript regular expression with named groups.
+   */
+  pattern: { kind: "template" | "regex"; source: Text };
+  /**
+   * The columns it makes: the template's placeholders or the regex's named groups, in order.
+   * @minItems 1
+   * @maxItems 100
+   * @uniqueItems
+   */
+  fields: Text[];
+}
+
+/** `derive NAME from COLUMN [parity] [code -> value, …]`. */
+export interface MapIr {
+  kind: "map";
+  name: Text;
+  from: Text;
+  /** The source holds whole numbers, mapped by parity: the keys are exactly `odd` and `even`. */
+  parity: boolean;
+  /**
+   * @minItems 1
+   * @maxItems 100000
+   */
+  map: { from: Text; to: Text }[];
+}
+
+/** `join FILE on COLUMN [= KEY] [take [...]]`: each row's `on` value must match one row's `key`. */
+export interface JoinIr {
+  kind: "join";
+  /** As written in the spec: relative paths are relative to the spec file. */
+  file: Text;
+  format: TableFormat;
+  on: Text;
+  key: Text;
+  /** The joined table's columns brought in; null: all of them but the key. */
+  take: TextList | null;
 }
 
 /** Rows whose `column` holds one of `values` are left out. */
