@@ -5,13 +5,23 @@
  * features, row-major float32, with warnings about its feature columns) or a DataProblem.
  * Normalisation is per fold, in normalize.ts.
  */
+import { createHash } from "node:crypto";
 import { isAbsolute, join } from "node:path";
+import {
+  applyDerivations,
+  derivedNames,
+  sourceColumns,
+  type DerivationSpec,
+  type JoinSpec,
+  type TextTable,
+} from "../runtime/derive.js";
 import { fileSha256 } from "../runtime/files.js";
+import { readRecords } from "../runtime/table.js";
 import type { DatasetIr, TaskIr } from "../ir/types.js";
 import { taskLabels, type TaskLabels } from "./labels.js";
 import { isProblem, type DataProblem } from "./problem.js";
 import { readTable, type RawTable } from "./read-table.js";
-import { checkNamedColumns, planFeatures, type SpecPaths } from "./select.js";
+import { checkNamedColumns, planFeatures, unknownColumn, type SpecPaths } from "./select.js";
 
 export interface MissingReport {
   policy: DatasetIr["missing"];
@@ -67,7 +77,15 @@ export async function loadDataset(
   paths: SpecPaths,
 ): Promise<LoadedDataset | DataProblem> {
   const path = isAbsolute(dataset.file) ? dataset.file : join(specDir, dataset.file);
-  const keep = new Set([...tasks.map((t) => t.label), ...dataset.exclude.map((e) => e.column)]);
+  const derive: DerivationSpec[] = dataset.derive ?? [];
+  const joined = readJoinedTables(derive, specDir, paths);
+  if (isProblem(joined)) return joined;
+  const made = derivedNames(derive, (_, i) => joined.get(i)?.header ?? []);
+  const keep = new Set([
+    ...tasks.map((t) => t.label),
+    ...dataset.exclude.map((e) => e.column),
+    ...sourceColumns(derive),
+  ]);
   if (dataset.group !== null) keep.add(dataset.group);
   const table = await readTable({
     path,
@@ -75,11 +93,110 @@ export async function loadDataset(
     format: dataset.format,
     keep,
     plan: (header) =>
-      checkNamedColumns(dataset, tasks, header, paths) ?? planFeatures(dataset, header, paths),
+      checkDerivations(dataset, derive, made, header, paths) ??
+      checkNamedColumns(dataset, tasks, [...header, ...made.flat()], paths) ??
+      planFeatures(dataset, header, paths),
   });
   if (isProblem(table)) return table;
+  const derived = applyDerivations(
+    derive,
+    table.text,
+    table.header,
+    table.lines,
+    dataset.file,
+    (_, i) => joined.get(i) ?? { header: [], rows: [], lines: [] },
+  );
+  if ("message" in derived) {
+    const { index, kind, message, hint } = derived;
+    const code = (
+      { pattern: "PNN4028", map: "PNN4029", join: "PNN4030", clash: "PNN4031" } as const
+    )[kind];
+    return { code, message, hint, at: `${paths.dataset}/derive/${index}` };
+  }
+  for (const [name, values] of derived) table.text.set(name, values);
   const assembled = assemble(dataset, tasks, path, table, paths);
-  return isProblem(assembled) ? assembled : { ...assembled, sha256: await fileSha256(path) };
+  if (isProblem(assembled)) return assembled;
+  return { ...assembled, sha256: await dataSha256(path, [...joined.values()]) };
+}
+
+/**
+ * The data's one hash: the table's sha256, or with joins a sha256 over it and the joined tables',
+ * so that editing a metadata table invalidates stored runs as editing the table does.
+ */
+async function dataSha256(path: string, joined: { sha256: string }[]): Promise<string> {
+  const own = await fileSha256(path);
+  if (joined.length === 0) return own;
+  const h = createHash("sha256").update(own);
+  for (const j of joined) h.update(j.sha256);
+  return h.digest("hex");
+}
+
+type JoinedTable = TextTable & { sha256: string };
+
+/** Each join's table, read whole (metadata tables are small), by the join's index in `derive`. */
+function readJoinedTables(
+  derive: readonly DerivationSpec[],
+  specDir: string,
+  paths: SpecPaths,
+): Map<number, JoinedTable> | DataProblem {
+  const tables = new Map<number, JoinedTable>();
+  for (const [i, d] of derive.entries()) {
+    if (d.kind !== "join") continue;
+    const table = readJoined(d, specDir);
+    if (typeof table === "string")
+      return { code: "PNN4030", message: table, at: `${paths.dataset}/derive/${i}/file` };
+    tables.set(i, table);
+  }
+  return tables;
+}
+
+function readJoined(d: JoinSpec, specDir: string): JoinedTable | string {
+  const path = isAbsolute(d.file) ? d.file : join(specDir, d.file);
+  try {
+    const { header, rows, sha256 } = readRecords(path, d.format);
+    // Data row k is line k + 2 in tables without quoted line breaks, as metadata tables are.
+    return { header, rows, lines: rows.map((_, k) => k + 2), sha256 };
+  } catch (e) {
+    return `the joined table \`${d.file}\`: ${(e as Error).message}`;
+  }
+}
+
+/**
+ * Before any value is read: every derivation's source column exists (in the table or derived
+ * earlier), and no derived column repeats one of the table's (PNN4031).
+ */
+function checkDerivations(
+  dataset: DatasetIr,
+  derive: readonly DerivationSpec[],
+  made: readonly string[][],
+  header: string[],
+  paths: SpecPaths,
+): DataProblem | null {
+  const known = new Set(header);
+  for (const [i, d] of derive.entries()) {
+    const source = d.kind === "fields" ? d.column : d.kind === "map" ? d.from : d.on;
+    const at = `${paths.dataset}/derive/${i}`;
+    const statement = d.kind === "map" ? "derive" : d.kind;
+    if (!known.has(source))
+      return unknownColumn(
+        source,
+        [...known],
+        dataset.file,
+        `the source column of \`${statement}\``,
+        at,
+      );
+    for (const name of made[i] ?? []) {
+      if (header.includes(name))
+        return {
+          code: "PNN4031",
+          message: `the derived column \`${name}\` already exists in \`${dataset.file}\``,
+          hint: "give the derived column another name, or use the existing column",
+          at,
+        };
+      known.add(name);
+    }
+  }
+  return null;
 }
 
 function assemble(

@@ -18,7 +18,7 @@ export interface SpecPaths {
   tasks: ReadonlyMap<string, string>;
 }
 
-function unknownColumn(
+export function unknownColumn(
   name: string,
   header: string[],
   shownPath: string,

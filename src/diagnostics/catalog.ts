@@ -436,6 +436,30 @@ export const catalog = {
     explanation:
       "A row's `group` cell (the speaker) is empty. Folds keep each group's rows together, so an empty cell would silently make one more group of every row that lacks it. Fill it in, or remove the row.",
   },
+  PNN4028: {
+    severity: "error",
+    title: "file name does not match",
+    explanation:
+      "A dataset's `fields COLUMN \"TEMPLATE\"` (or `regex`) statement reads named fields from the file-name part of a path column (after the last `/` or `\\`, so Windows and POSIX paths both work), and some rows' file names do not match it. The message counts them and names the first few with their lines. A template without a `.` is matched against the name without its extension. Fix the pattern, or leave those rows out of the table.",
+  },
+  PNN4029: {
+    severity: "error",
+    title: "code without a mapping",
+    explanation:
+      "A `derive NAME from COLUMN [...]` statement maps each value of a column to a name, and some values have no mapping (or, with `parity`, are not whole numbers). The message lists the codes without a mapping and the first rows that hold them. Add the missing mappings, or leave those rows out of the table.",
+  },
+  PNN4030: {
+    severity: "error",
+    title: "join key problem",
+    explanation:
+      "A `join FILE on COLUMN = KEY` statement brings in a metadata table's columns: every row's `COLUMN` value must match the `KEY` of exactly one row of that table. The message names the rows whose key matches none (with their lines), or the two lines of the joined table that share a key, or a key or `take` column the joined table lacks. Complete or deduplicate the joined table, or leave the unmatched rows out.",
+  },
+  PNN4031: {
+    severity: "error",
+    title: "derived column clashes",
+    explanation:
+      "A derivation (`fields`, `derive`, `join` or a `preset`) would make a column that the table already has, or that an earlier derivation made. pnnc never overwrites a column silently: rename the derived column (a template's placeholder, a `derive` name, or the joined columns with `take`), or use the existing column.",
+  },
   PNN5001: {
     severity: "error",
     title: "duplicate method name",
