@@ -168,7 +168,7 @@ function readJoined(d: JoinSpec, specDir: string): JoinedTable | string {
 function checkDerivations(
   dataset: DatasetIr,
   derive: readonly DerivationSpec[],
-  made: readonly string[][],
+  made: readonly (readonly string[])[],
   header: string[],
   paths: SpecPaths,
 ): DataProblem | null {
