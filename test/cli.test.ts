@@ -395,4 +395,19 @@ describe("pnnc data", () => {
   it("prepare-ravdess rejects a missing input with exit 2", () => {
     expectExit(2, "data", "prepare-ravdess", join(tmp, "nope.csv"), join(tmp, "out.csv"));
   });
+
+  it("prepare-ravdess reads a `file` column and sums up the dropped rows in one line", () => {
+    const input = join(ROOT, "test/fixtures/data/ravdess-mfcc-like/ravdess_mfcc.csv");
+    const out = join(tmp, "prepared-mfcc.csv");
+    const r = expectExit(0, "data", "prepare-ravdess", input, out);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("wrote 64 rows");
+    expect(r.stderr).toContain("dropped 64 rows whose features repeat an earlier row's");
+    expect(readFileSync(out, "utf8").split("\n")[0]).toBe(
+      "file,speaker,gender,emotion,mfcc1_mean,mfcc2_mean,mfcc3_mean,mfcc4_mean,mfcc5_mean,mfcc6_mean",
+    );
+    const again = expectExit(1, "data", "prepare-ravdess", out, join(tmp, "twice.csv"));
+    expect(again.stderr).toContain("PNN4031");
+    expectExit(0, "data", "prepare-ravdess", out, join(tmp, "twice.csv"), "--replace");
+  });
 });

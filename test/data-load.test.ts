@@ -797,14 +797,54 @@ describe("prepare-ravdess", () => {
     );
   });
 
-  for (const bad of ["clip7.wav", "03-01-09-01-01-01-01.wav"]) {
+  for (const [bad, code, shown] of [
+    ["clip7.wav", "PNN4028", "line 3 `clip7.wav`"],
+    ["03-01-09-01-01-01-01.wav", "PNN4029", "line 3 `09`"],
+  ] as const) {
     it(`reports a bad file name: ${bad}`, () => {
       const text = `f1,filename\n1,03-01-01-01-01-01-01.wav\n2,${bad}\n`;
       const result = prepareRavdess(text, "raw.csv");
-      expect(isProblem(result) && result.code).toBe("PNN4014");
-      expect(isProblem(result) && result.message).toContain(`\`raw.csv\` line 3: \`${bad}\``);
+      expect(isProblem(result) && result.code).toBe(code);
+      expect(isProblem(result) && result.message).toContain(shown);
+      expect(isProblem(result) && result.message).toContain("`raw.csv`");
     });
   }
+
+  it("reads a `file` column by default when there is no `filename`, or the column named", () => {
+    const text = "file,f1\nActor_12/03-01-05-02-01-01-12.wav,1.5\n";
+    const byDefault = prepareRavdess(text, "raw.csv");
+    if (isProblem(byDefault)) throw new Error(byDefault.message);
+    expect(byDefault.csv).toBe(
+      "file,speaker,gender,emotion,f1\n03-01-05-02-01-01-12.wav,12,female,angry,1.5\n",
+    );
+    const named = prepareRavdess(text.replace(/^file/, "path"), "raw.csv", { column: "path" });
+    expect(isProblem(named)).toBe(false);
+    const missing = prepareRavdess(text, "raw.csv", { column: "path" });
+    expect(isProblem(missing) && missing.code).toBe("PNN4008");
+  });
+
+  it("refuses to write a second `emotion` column, and replaces it when asked", () => {
+    const text = "file,emotion,f1\n03-01-05-02-01-01-12.wav,cross,1.5\n";
+    const refused = prepareRavdess(text, "raw.csv");
+    expect(isProblem(refused) && refused.code).toBe("PNN4031");
+    expect(isProblem(refused) && refused.hint).toContain("--replace");
+    const replaced = prepareRavdess(text, "raw.csv", { replace: true });
+    if (isProblem(replaced)) throw new Error(replaced.message);
+    expect(replaced.csv).toBe(
+      "file,speaker,gender,emotion,f1\n03-01-05-02-01-01-12.wav,12,female,angry,1.5\n",
+    );
+  });
+
+  it("drops a table's repeated rows and counts them (the MFCC table holds every row twice)", () => {
+    const text = readFileSync(
+      join(repoRoot, "test/fixtures/data/ravdess-mfcc-like/ravdess_mfcc.csv"),
+      "utf8",
+    );
+    const result = prepareRavdess(text, "ravdess_mfcc.csv");
+    if (isProblem(result)) throw new Error(result.message);
+    expect(result.report.rows).toBe(64);
+    expect(result.report.duplicates).toHaveLength(64);
+  });
 });
 
 describe("synthetic data", () => {

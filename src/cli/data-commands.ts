@@ -105,7 +105,11 @@ export function runDataSynth(opts: {
   }
 }
 
-export function runPrepareRavdess(input: string, output: string): number {
+export function runPrepareRavdess(
+  input: string,
+  output: string,
+  opts: { column?: string; replace?: boolean } = {},
+): number {
   let text: string;
   try {
     text = readFileSync(input, "utf8");
@@ -113,7 +117,7 @@ export function runPrepareRavdess(input: string, output: string): number {
     printProblem(`cannot read \`${input}\``);
     return EXIT_USAGE;
   }
-  const prepared = prepareRavdess(text, input);
+  const prepared = prepareRavdess(text, input, opts);
   if (isProblem(prepared)) {
     printProblem(
       `${prepared.code}: ${prepared.message}${prepared.hint ? `\n  hint: ${prepared.hint}` : ""}`,
@@ -126,8 +130,11 @@ export function runPrepareRavdess(input: string, output: string): number {
     return EXIT_FAILED;
   }
   const { rows, duplicates } = prepared.report;
-  process.stderr.write(`wrote ${rows} rows to ${output}\n`);
-  for (const d of duplicates)
-    process.stderr.write(`dropped ${d.dropped}: same features as ${d.kept}\n`);
+  // One line, however many rows repeat: a table written twice over has as many as it has clips.
+  const first = duplicates[0];
+  const dropped = first
+    ? `; dropped ${duplicates.length} row${duplicates.length === 1 ? "" : "s"} whose features repeat an earlier row's (first: ${first.dropped}, same as ${first.kept})`
+    : "";
+  process.stderr.write(`wrote ${rows} rows to ${output}${dropped}\n`);
   return EXIT_OK;
 }

@@ -226,10 +226,12 @@ function buildProgram(setExit: (code: number) => void): Command {
   data
     .command("prepare-ravdess")
     .description("derive speaker, gender and emotion columns from RAVDESS file names")
-    .argument("<input>", "eGeMAPS CSV with a `filename` column")
+    .argument("<input>", "feature CSV with a column of RAVDESS file names")
     .argument("<output>", "prepared CSV")
-    .action(async (input: string, output: string) =>
-      setExit((await dataCommands()).runPrepareRavdess(input, output)),
+    .option("--column <name>", "the column of file names (default: `filename`, else `file`)")
+    .option("--replace", "replace existing speaker, gender and emotion columns instead of refusing")
+    .action(async (input: string, output: string, opts: { column?: string; replace?: boolean }) =>
+      setExit((await dataCommands()).runPrepareRavdess(input, output, opts)),
     );
 
   const store = program

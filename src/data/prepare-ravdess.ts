@@ -1,38 +1,47 @@
 /**
- * Prepares a RAVDESS eGeMAPS table for pnnc: derives `speaker`, `gender` and `emotion` from the
- * RAVDESS file name (MM-VC-EE-II-SS-RR-AA.wav) and drops rows whose feature vector repeats an earlier
- * row exactly (RAVDESS ships one such pair: 03-01-03-01-02-01-07 / 03-01-03-01-02-02-07).
- * In: the text of an openSMILE eGeMAPS CSV with a `filename` column. Out: the prepared CSV text and a
- * report, or a DataProblem. `pnnc data prepare-ravdess IN OUT` runs it on your own openSMILE output.
+ * `pnnc data prepare-ravdess`: writes a RAVDESS feature table with `speaker`, `gender` and `emotion`
+ * columns, derived from the file names by the `ravdess` preset (the same derivations a spec gets
+ * from `preset ravdess on COLUMN`), and without rows whose features repeat an earlier row's.
+ * In: the table's text, the file-name column, whether to replace existing label columns. Out: the
+ * prepared CSV text and a report, or a DataProblem.
  */
 import Papa from "papaparse";
+import { compileSpec } from "../compile.js";
+import type { DerivationIr } from "../ir/types.js";
+import { applyDerivations, fileNameOf } from "../runtime/derive.js";
 import type { DataProblem } from "./problem.js";
 
-const EMOTIONS: Record<string, string> = {
-  "01": "neutral",
-  "02": "calm",
-  "03": "happy",
-  "04": "sad",
-  "05": "angry",
-  "06": "fearful",
-  "07": "disgust",
-  "08": "surprised",
-};
-
-const NAME = /^(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})\.wav$/;
+/** The columns this command writes after the file name, in order. */
+const LABELS = ["speaker", "gender", "emotion"] as const;
 
 export interface PrepareReport {
   rows: number;
   duplicates: { kept: string; dropped: string }[];
 }
 
+export interface PrepareOptions {
+  /** The file-name column; by default `filename` (openSMILE's), else `file`. */
+  column?: string;
+  /** Replace `speaker`, `gender` and `emotion` columns the table already has, instead of refusing. */
+  replace?: boolean;
+}
+
 function csvField(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** A preset's derivations on `column`, as the front end lowers `preset NAME on COLUMN`. */
+export function presetDerivations(name: string, column: string): DerivationIr[] {
+  const text = `pnn 2 preset\ndataset d {\n  file "table.csv"\n  preset ${name} on ${JSON.stringify(column)}\n}\n`;
+  const derive = compileSpec("preset.pnn", text).ir?.datasets[0]?.derive;
+  if (!derive) throw new Error(`internal: preset \`${name}\` does not lower`);
+  return derive;
 }
 
 export function prepareRavdess(
   text: string,
   shownPath: string,
+  opts: PrepareOptions = {},
 ): { csv: string; report: PrepareReport } | DataProblem {
   const records = Papa.parse<string[]>(text.replace(/^\ufeff/, ""), {
     delimiter: ",",
@@ -40,39 +49,55 @@ export function prepareRavdess(
   }).data;
   const header = records[0];
   if (!header) return { code: "PNN4002", message: `\`${shownPath}\` is empty` };
-  const fileCol = header.indexOf("filename");
+  const column = opts.column ?? (header.includes("filename") ? "filename" : "file");
+  const fileCol = header.indexOf(column);
   if (fileCol < 0) {
     return {
       code: "PNN4008",
-      message: `\`${shownPath}\` has no \`filename\` column`,
-      hint: "the RAVDESS labels come from the file name",
+      message: `\`${shownPath}\` has no \`${column}\` column (its columns: ${header.slice(0, 6).join(", ")}${header.length > 6 ? ", …" : ""})`,
+      hint: "name the column of file names with `--column NAME`: the RAVDESS labels come from them",
     };
   }
-  const features = header.map((_, i) => i).filter((i) => i !== fileCol);
-  const out = [
-    ["filename", "speaker", "gender", "emotion", ...features.map((i) => header[i] ?? "")]
-      .map(csvField)
-      .join(","),
-  ];
-  const seen = new Map<string, string>();
-  const duplicates: PrepareReport["duplicates"] = [];
-  for (const [r, record] of records.slice(1).entries()) {
-    const line = r + 2;
+  const existing = LABELS.filter((l) => header.includes(l));
+  if (existing.length > 0 && !opts.replace) {
+    return {
+      code: "PNN4031",
+      message: `\`${shownPath}\` already has ${existing.map((l) => `\`${l}\``).join(", ")}: writing them again would make two columns of one name`,
+      hint: "pass `--replace` to replace them with the columns derived from the file names",
+    };
+  }
+  const rows = records.slice(1);
+  for (const [r, record] of rows.entries()) {
     if (record.length !== header.length) {
       return {
         code: "PNN4004",
-        message: `\`${shownPath}\` line ${line}: ${record.length} fields, but the header has ${header.length}`,
+        message: `\`${shownPath}\` line ${r + 2}: ${record.length} fields, but the header has ${header.length}`,
       };
     }
-    const file = (record[fileCol] ?? "").replace(/^.*[\\/]/, "");
-    const m = NAME.exec(file);
-    const emotion = m ? EMOTIONS[m[3] ?? ""] : undefined;
-    if (!m || !emotion) {
-      return {
-        code: "PNN4014",
-        message: `\`${shownPath}\` line ${line}: \`${file}\` is not a RAVDESS file name (MM-VC-EE-II-SS-RR-AA.wav)`,
-      };
-    }
+  }
+  const derived = applyDerivations(
+    presetDerivations("ravdess", column),
+    new Map([[column, rows.map((r) => r[fileCol] ?? "")]]),
+    [column],
+    rows.map((_, r) => r + 2),
+    shownPath,
+    () => ({ header: [], rows: [], lines: [] }),
+  );
+  if ("message" in derived) {
+    const code = derived.kind === "pattern" ? "PNN4028" : "PNN4029";
+    return { code, message: derived.message, hint: derived.hint };
+  }
+  const value = (name: string, r: number) => derived.get(name)?.[r] ?? "";
+  const features = header
+    .map((_, i) => i)
+    .filter((i) => i !== fileCol && !LABELS.some((l) => header[i] === l));
+  const out = [
+    [column, ...LABELS, ...features.map((i) => header[i] ?? "")].map(csvField).join(","),
+  ];
+  const seen = new Map<string, string>();
+  const duplicates: PrepareReport["duplicates"] = [];
+  for (const [r, record] of rows.entries()) {
+    const file = fileNameOf(record[fileCol] ?? "");
     const vector = features.map((i) => record[i] ?? "").join(",");
     const earlier = seen.get(vector);
     if (earlier !== undefined) {
@@ -80,13 +105,10 @@ export function prepareRavdess(
       continue;
     }
     seen.set(vector, file);
-    const actor = Number(m[7]);
-    const gender = actor % 2 === 1 ? "male" : "female";
-    out.push(
-      [file, String(actor), gender, emotion, ...features.map((i) => record[i] ?? "")]
-        .map(csvField)
-        .join(","),
-    );
+    // The speaker is the actor number without its leading zero, as the embedded table has it.
+    const speaker = String(Number(value("actor", r)));
+    const labels = [speaker, value("gender", r), value("emotion", r)];
+    out.push([file, ...labels, ...features.map((i) => record[i] ?? "")].map(csvField).join(","));
   }
   return { csv: out.join("\n") + "\n", report: { rows: out.length - 1, duplicates } };
 }
