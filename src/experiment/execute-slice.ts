@@ -9,7 +9,7 @@ import { trainRun } from "./execute-run.js";
 import { fail, succeed, type Outcome, type Problem } from "./outcome.js";
 import type { PreparedCompare } from "./prepare-compare.js";
 import type { PreparedRun } from "./prepare-run.js";
-import type { RunPair, Slice } from "./slices.js";
+import { runKey, type RunPair, type Slice } from "./slices.js";
 import { failedProblems, type Progress } from "./train-runs.js";
 
 export interface SliceDone {
@@ -41,11 +41,11 @@ export async function executeSlice(
   const { failed } = trained.value;
   const missing = prepared.missing();
   const problems: Problem[] = [...failedProblems(failed, true), ...prepared.unsaved];
-  const mine = new Set(prepared.runs.map(([r, f]) => `${r}-${f}`));
+  const mine = new Set(prepared.runs.map(runKey));
   // A run of this slice still missing (not left out by --keep-going) means the store would not
   // keep it: the slice failed its one job.
   const lost = missing.filter(
-    ([r, f]) => mine.has(`${r}-${f}`) && !failed.some((x) => x.repeat === r && x.fold === f),
+    ([r, f]) => mine.has(runKey([r, f])) && !failed.some((x) => x.repeat === r && x.fold === f),
   );
   if (lost.length > 0)
     return fail("failed", [
