@@ -113,4 +113,50 @@ training {
     const text = read("specs/paper/speaker-prognet.pnn").replace(/\n/g, " // noise\n");
     expect(compileSpec("x.pnn", text).ir).toEqual(plain.ir);
   });
+
+  it("prints dataset derivations canonically, keeping comments, and round-trips them", () => {
+    const text = `pnn 2 x
+dataset d { file "a.csv"
+  fields   file   "{actor}_{emotion_code}.wav" // the file names
+  fields path regex "^(?<a>[0-9]+)"
+  derive emotion from emotion_code [ ANG->angry , "01"  ->  happy, ]
+  derive gender from actor parity[odd->male,even->female]
+  derive long from emotion_code [aaaaaaaaaa -> bbbbbbbbbb, cccccccccc -> dddddddddd, eeeeeeeeee -> ffffffffff, gggggggggg -> h]
+  /* the metadata */ join "meta.csv" format csv on actor = ActorID take [ age ,Sex ]
+  join "m.arff" on actor
+  preset   ravdess   on   file
+}
+`;
+    const out = fmt(text);
+    expect(out).toBe(`pnn 2 x
+
+dataset d {
+  file "a.csv"
+  fields file "{actor}_{emotion_code}.wav" // the file names
+  fields path regex "^(?<a>[0-9]+)"
+  derive emotion from emotion_code [ANG -> angry, "01" -> happy]
+  derive gender from actor parity [odd -> male, even -> female]
+  derive long from emotion_code [
+    aaaaaaaaaa -> bbbbbbbbbb,
+    cccccccccc -> dddddddddd,
+    eeeeeeeeee -> ffffffffff,
+    gggggggggg -> h
+  ]
+  /* the metadata */
+  join "meta.csv" format csv on actor = ActorID take [age, Sex]
+  join "m.arff" on actor
+  preset ravdess on file
+}
+`);
+    expect(fmt(out)).toBe(out);
+    const ast = (t: string) =>
+      JSON.parse(
+        JSON.stringify(compileSpec("x.pnn", t).ast, (k, v: unknown) =>
+          /range$/i.test(k) ? undefined : v,
+        ),
+      ) as unknown;
+    expect(ast(out)).toEqual(ast(text));
+    const commented = `pnn 2 x\n\ndataset d {\n  derive e from c [\n    a -> b, // first\n    // before c\n    c -> d\n  ]\n}\n`;
+    expect(fmt(commented)).toBe(commented);
+  });
 });

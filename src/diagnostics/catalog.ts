@@ -281,6 +281,36 @@ export const catalog = {
     explanation:
       "`best_epoch` scores every epoch on the validation folds and keeps the best; with `validation 0` there are no validation folds to score on. (For `early_stopping` the same problem is PNN3025.)",
   },
+  PNN3031: {
+    severity: "error",
+    title: "column derived twice",
+    explanation:
+      "A dataset's derivations (`fields`, `derive NAME`, the columns a `join` takes, and those of a `preset`) each make new columns, and two of them make a column of the same name, so one would silently replace the other. Rename one (a raw code is usually named `…_code`), or leave the repeated column out of `take`.",
+  },
+  PNN3032: {
+    severity: "error",
+    title: "invalid field template",
+    explanation:
+      'A `fields COLUMN "TEMPLATE"` template is literal text with `{name}` placeholders, each matching the characters up to the text that follows it. It must hold at least one placeholder, each placeholder must be a name (a letter or `_`, then letters, digits or `_`), and two placeholders need text between them: in `{a}{b}` nothing says where `a` ends. Use `fields COLUMN regex "…"` for fixed-width parts.',
+  },
+  PNN3033: {
+    severity: "error",
+    title: "invalid field regex",
+    explanation:
+      'A `fields COLUMN regex "RE"` pattern is a JavaScript regular expression whose named groups `(?<name>…)` become the new columns: it must compile and have at least one named group. In a `.pnn` string a backslash is written `\\\\`, so the regex `\\d+` is written `"\\\\d+"` (or use `[0-9]+`).',
+  },
+  PNN3034: {
+    severity: "error",
+    title: "invalid code table",
+    explanation:
+      "A `derive NAME from COLUMN` code table maps each code once; `derive NAME from COLUMN parity [odd -> …, even -> …]` maps whole numbers by parity, so its keys are exactly `odd` and `even`.",
+  },
+  PNN3035: {
+    severity: "error",
+    title: "unknown preset",
+    explanation:
+      "`preset NAME on COLUMN` names one of the corpus conventions pnnc knows (`ravdess`, `cremad`, `emodb`, `savee`); the message lists them. Another corpus's file names are described with `fields` and `derive`.",
+  },
   PNN4001: {
     severity: "error",
     title: "data file unreadable",

@@ -118,6 +118,20 @@ function printStmt(s: A.Stmt, indent: string, cursor: CommentCursor): string[] {
       return printList(`exclude where ${s.column.raw} in`, s.values, indent, cursor);
     case "merge":
       return [`merge ${bracket(s.mappings.map((m) => `${m.from.raw} -> ${m.to.raw}`))}`];
+    case "fields":
+      return [`fields ${s.column.raw}${s.regex ? " regex" : ""} ${s.pattern.raw}`];
+    case "derive": {
+      const head = `derive ${s.name.raw} from ${s.from.raw}${s.parity ? " parity" : ""}`;
+      return printMappings(head, s.mappings, s.mappingsRange, indent, cursor);
+    }
+    case "join": {
+      const format = s.format ? ` format ${s.format.raw}` : "";
+      const key = s.keyColumn ? ` = ${s.keyColumn.raw}` : "";
+      const head = `join ${s.file.raw}${format} on ${s.on.raw}${key}`;
+      return s.take ? printList(`${head} take`, s.take, indent, cursor) : [head];
+    }
+    case "preset":
+      return [`preset ${s.name.raw} on ${s.column.raw}`];
     case "layers":
       return printBlock("layers", s.body, s.range, indent, cursor, (l, i) =>
         printLayer(l, i, cursor),
@@ -183,6 +197,34 @@ function bracket(parts: string[]): string {
 
 function inlineList(list: A.ItemList): string {
   return bracket(list.items.map(printItem));
+}
+
+/**
+ * `key a -> b`, `key [a -> b, c -> d]`, or one mapping per line when too wide or when comments sit
+ * inside: a corpus's code table (eight emotions) rarely fits on one line.
+ */
+function printMappings(
+  key: string,
+  mappings: A.Mapping[],
+  range: A.Range,
+  indent: string,
+  cursor: CommentCursor,
+): string[] {
+  const text = (m: A.Mapping) => `${m.from.raw} -> ${m.to.raw}`;
+  const inline = `${key} ${bracket(mappings.map(text))}`;
+  const hasComments = cursor.hasBefore(range.end) && mappings.length > 0;
+  if (!hasComments && indent.length + inline.length <= WIDTH) return [inline];
+  const inner = indent + INDENT;
+  const out = [`${key} [`];
+  mappings.forEach((m, i) => {
+    for (const c of cursor.takeBefore(m.range.start)) out.push(inner + c.text);
+    const comma = i < mappings.length - 1 ? "," : "";
+    const trailing = cursor.takeTrailing(m.range.end);
+    out.push(`${inner}${text(m)}${comma}${trailing ? " " + trailing.text : ""}`);
+  });
+  for (const c of cursor.takeBefore(range.end)) out.push(inner + c.text);
+  out.push(`${indent}]`);
+  return out;
 }
 
 /** `key item`, `key [a, b]`, or one item per line when too wide or when comments sit inside. */

@@ -1,7 +1,8 @@
 /**
  * Lowering of `dataset` and `task` blocks.
  * In: their AST declarations. Out: IR dataset and task objects with defaults filled in
- * (format from the file extension, numeric features, global z-score, missing values are errors, identical rows warned about).
+ * (format from the file extension, numeric features, global z-score, missing values are errors, identical rows warned about)
+ * and the dataset's derivations (lower-derive.ts).
  */
 import type * as A from "../syntax/ast.js";
 import {
@@ -11,9 +12,13 @@ import {
   type JsonObject,
   type LoweringContext,
 } from "./lowering-context.js";
+import { lowerDerivations } from "./lower-derive.js";
+
+/** Statements a dataset block may hold several of; the derivations keep their order. */
+const REPEATABLE: ReadonlySet<string> = new Set(["exclude", "fields", "derive", "join", "preset"]);
 
 export function lowerDataset(ctx: LoweringContext, decl: A.Decl, path: string): JsonObject {
-  const r = new BlockReader(ctx, decl.body, `dataset \`${decl.name?.text}\``, new Set(["exclude"]));
+  const r = new BlockReader(ctx, decl.body, `dataset \`${decl.name?.text}\``, REPEATABLE);
   const out = declaration(ctx, decl, path);
   const file = r.setting("file");
   if (file) out["file"] = ctx.name(`${path}/file`, file.value);
@@ -39,9 +44,13 @@ export function lowerDataset(ctx: LoweringContext, decl: A.Decl, path: string): 
       values: ctx.names(`${p}/values`, e.values, "`exclude`"),
     };
   });
+  // Only when there is one, so that the IR and run hash of a spec without derivations are unchanged.
+  const derive = lowerDerivations(ctx, decl.body, `${path}/derive`, defaultFormat);
+  if (derive.length > 0) out["derive"] = derive;
   return out;
 }
 
+/** The table format its file name implies: `.arff` is ARFF, anything else CSV. */
 function defaultFormat(file: Json | undefined): string {
   return typeof file === "string" && file.toLowerCase().endsWith(".arff") ? "arff" : "csv";
 }

@@ -68,6 +68,44 @@ export interface Exclude extends Keyed {
   values: ItemList;
 }
 
+/** `fields COLUMN "TEMPLATE"` or `fields COLUMN regex "RE"`. */
+export interface Fields extends Keyed {
+  kind: "fields";
+  column: Literal;
+  regex: boolean;
+  /** Always a string literal (the grammar takes nothing else). */
+  pattern: Literal;
+}
+
+/** `derive NAME from COLUMN [parity] MAPPINGS`. */
+export interface Derive extends Keyed {
+  kind: "derive";
+  name: Literal;
+  from: Literal;
+  parity: boolean;
+  mappings: Mapping[];
+  /** The mapping or the bracketed list of them. */
+  mappingsRange: Range;
+}
+
+/** `join FILE [format F] on COLUMN [= KEY] [take ITEMS]`. */
+export interface Join extends Keyed {
+  kind: "join";
+  file: Literal;
+  format: Literal | null;
+  on: Literal;
+  /** The joined table's key column (`= KEY`); null when it has the name of `on`. */
+  keyColumn: Literal | null;
+  take: ItemList | null;
+}
+
+/** `preset NAME on COLUMN`, expanded into the statements above while lowering. */
+export interface Preset extends Keyed {
+  kind: "preset";
+  name: Literal;
+  column: Literal;
+}
+
 export interface Merge extends Keyed {
   kind: "merge";
   mappings: Mapping[];
@@ -153,6 +191,10 @@ export type Stmt =
   | ListSetting
   | Features
   | Exclude
+  | Fields
+  | Derive
+  | Join
+  | Preset
   | Merge
   | Layers
   | Head

@@ -74,7 +74,7 @@ function literal(n: C.LiteralCstNode): A.Literal {
       range,
     };
   }
-  const t = first(c.Identifier ?? c.Kw_head ?? c.Kw_drop, "name");
+  const t = first(c.Identifier ?? c.Kw_head ?? c.Kw_drop ?? c.Kw_file, "name");
   return { type: "name", raw: t.image, value: t.image, range };
 }
 
@@ -157,6 +157,68 @@ function exclude(n: C.ExcludeStmtCstNode): A.Exclude {
     keyRange: tokenRange(first(c.Kw_exclude, "exclude")),
     column: literal(first(c.column, "column")),
     values: items(first(c.values, "values")),
+    range: nodeRange(n),
+  };
+}
+
+function fields(n: C.FieldsStmtCstNode): A.Fields {
+  const c = n.children;
+  const token = first(c.pattern, "pattern");
+  return {
+    kind: "fields",
+    key: "fields",
+    keyRange: tokenRange(first(c.Kw_fields, "fields")),
+    column: literal(first(c.column, "column")),
+    regex: c.Kw_regex !== undefined,
+    pattern: {
+      type: "string",
+      raw: token.image,
+      value: decodeString(token.image, token.tokenType === ClosedString).value,
+      range: tokenRange(token),
+    },
+    range: nodeRange(n),
+  };
+}
+
+function derive(n: C.DeriveStmtCstNode): A.Derive {
+  const c = n.children;
+  const m = first(c.mappings, "mappings");
+  return {
+    kind: "derive",
+    key: "derive",
+    keyRange: tokenRange(first(c.Kw_derive, "derive")),
+    name: literal(first(c.name, "name")),
+    from: literal(first(c.source, "source")),
+    parity: c.Kw_parity !== undefined,
+    mappings: (m.children.mapping ?? []).map(mapping),
+    mappingsRange: nodeRange(m),
+    range: nodeRange(n),
+  };
+}
+
+function join(n: C.JoinStmtCstNode): A.Join {
+  const c = n.children;
+  return {
+    kind: "join",
+    key: "join",
+    keyRange: tokenRange(first(c.Kw_join, "join")),
+    file: literal(first(c.file, "file")),
+    format: c.format ? literal(first(c.format, "format")) : null,
+    on: literal(first(c.on, "on")),
+    keyColumn: c.key ? literal(first(c.key, "key")) : null,
+    take: c.take ? items(first(c.take, "take")) : null,
+    range: nodeRange(n),
+  };
+}
+
+function preset(n: C.PresetStmtCstNode): A.Preset {
+  const c = n.children;
+  return {
+    kind: "preset",
+    key: "preset",
+    keyRange: tokenRange(first(c.Kw_preset, "preset")),
+    name: literal(first(c.name, "preset name")),
+    column: literal(first(c.column, "column")),
     range: nodeRange(n),
   };
 }
@@ -310,6 +372,10 @@ function datasetStmt(n: C.DatasetStmtCstNode): A.Stmt {
   const c = n.children;
   if (c.datasetSetting) return keyedSetting(first(c.datasetSetting, "setting"));
   if (c.featuresStmt) return features(first(c.featuresStmt, "features"));
+  if (c.fieldsStmt) return fields(first(c.fieldsStmt, "fields"));
+  if (c.deriveStmt) return derive(first(c.deriveStmt, "derive"));
+  if (c.joinStmt) return join(first(c.joinStmt, "join"));
+  if (c.presetStmt) return preset(first(c.presetStmt, "preset"));
   return exclude(first(c.excludeStmt, "exclude"));
 }
 

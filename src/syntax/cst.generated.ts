@@ -46,6 +46,7 @@ export type LiteralCstChildren = {
   Identifier?: IToken[];
   Kw_head?: IToken[];
   Kw_drop?: IToken[];
+  Kw_file?: IToken[];
 };
 
 export interface ItemCstNode extends CstNode {
@@ -130,6 +131,10 @@ export type DatasetStmtCstChildren = {
   datasetSetting?: DatasetSettingCstNode[];
   featuresStmt?: FeaturesStmtCstNode[];
   excludeStmt?: ExcludeStmtCstNode[];
+  fieldsStmt?: FieldsStmtCstNode[];
+  deriveStmt?: DeriveStmtCstNode[];
+  joinStmt?: JoinStmtCstNode[];
+  presetStmt?: PresetStmtCstNode[];
 };
 
 export interface FeaturesStmtCstNode extends CstNode {
@@ -156,6 +161,62 @@ export type ExcludeStmtCstChildren = {
   column: LiteralCstNode[];
   Kw_in: IToken[];
   values: ItemsCstNode[];
+};
+
+export interface FieldsStmtCstNode extends CstNode {
+  name: "fieldsStmt";
+  children: FieldsStmtCstChildren;
+}
+
+export type FieldsStmtCstChildren = {
+  Kw_fields: IToken[];
+  column: LiteralCstNode[];
+  Kw_regex?: IToken[];
+  pattern: IToken[];
+};
+
+export interface DeriveStmtCstNode extends CstNode {
+  name: "deriveStmt";
+  children: DeriveStmtCstChildren;
+}
+
+export type DeriveStmtCstChildren = {
+  Kw_derive: IToken[];
+  name: LiteralCstNode[];
+  Kw_from: IToken[];
+  source: LiteralCstNode[];
+  Kw_parity?: IToken[];
+  mappings: MappingsCstNode[];
+};
+
+export interface JoinStmtCstNode extends CstNode {
+  name: "joinStmt";
+  children: JoinStmtCstChildren;
+}
+
+export type JoinStmtCstChildren = {
+  Kw_join: IToken[];
+  file: LiteralCstNode[];
+  Kw_format?: IToken[];
+  format?: LiteralCstNode[];
+  Kw_on: IToken[];
+  on: LiteralCstNode[];
+  Equals?: IToken[];
+  key?: LiteralCstNode[];
+  Kw_take?: IToken[];
+  take?: ItemsCstNode[];
+};
+
+export interface PresetStmtCstNode extends CstNode {
+  name: "presetStmt";
+  children: PresetStmtCstChildren;
+}
+
+export type PresetStmtCstChildren = {
+  Kw_preset: IToken[];
+  name: LiteralCstNode[];
+  Kw_on: IToken[];
+  column: LiteralCstNode[];
 };
 
 export interface TaskDeclCstNode extends CstNode {

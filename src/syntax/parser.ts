@@ -11,6 +11,7 @@ import {
   Comma,
   Dot,
   DotDot,
+  Equals,
   Identifier,
   kw,
   type Keyword,
@@ -93,9 +94,11 @@ export class PnnParser extends CstParser {
     { ALT: () => this.CONSUME(NumberLiteral) },
     { ALT: () => this.CONSUME(StringLiteral) },
     { ALT: () => this.CONSUME(Identifier) },
-    // Keywords that are also values: `into head`, `freeze c.head`, `missing drop`.
+    // Keywords that are also values: `into head`, `freeze c.head`, `missing drop`, and `file`, the
+    // usual name of a file-name column (`fields file "…"`, `preset ravdess on file`).
     { ALT: () => this.CONSUME(kw("head")) },
     { ALT: () => this.CONSUME(kw("drop")) },
+    { ALT: () => this.CONSUME(kw("file")) },
   ];
 
   literal = this.RULE("literal", () => {
@@ -189,6 +192,10 @@ export class PnnParser extends CstParser {
       { ALT: () => this.SUBRULE(this.datasetSetting) },
       { ALT: () => this.SUBRULE(this.featuresStmt) },
       { ALT: () => this.SUBRULE(this.excludeStmt) },
+      { ALT: () => this.SUBRULE(this.fieldsStmt) },
+      { ALT: () => this.SUBRULE(this.deriveStmt) },
+      { ALT: () => this.SUBRULE(this.joinStmt) },
+      { ALT: () => this.SUBRULE(this.presetStmt) },
     ]);
   });
 
@@ -214,6 +221,52 @@ export class PnnParser extends CstParser {
     this.SUBRULE(this.literal, { LABEL: "column" });
     this.CONSUME(kw("in"));
     this.SUBRULE(this.items, { LABEL: "values" });
+  });
+
+  /** `fields COLUMN "TEMPLATE"` or `fields COLUMN regex "RE"`: named parts of a file name. */
+  fieldsStmt = this.RULE("fieldsStmt", () => {
+    this.CONSUME(kw("fields"));
+    this.SUBRULE(this.literal, { LABEL: "column" });
+    this.OPTION(() => this.CONSUME(kw("regex")));
+    this.CONSUME(StringLiteral, { LABEL: "pattern" });
+  });
+
+  /** `derive NAME from COLUMN [parity] MAPPINGS`: a column computed through a code table. */
+  deriveStmt = this.RULE("deriveStmt", () => {
+    this.CONSUME(kw("derive"));
+    this.SUBRULE(this.literal, { LABEL: "name" });
+    this.CONSUME(kw("from"));
+    this.SUBRULE2(this.literal, { LABEL: "source" });
+    this.OPTION(() => this.CONSUME(kw("parity")));
+    this.SUBRULE(this.mappings);
+  });
+
+  /** `join FILE [format F] on COLUMN [= KEY] [take ITEMS]`: columns of a metadata table. */
+  joinStmt = this.RULE("joinStmt", () => {
+    this.CONSUME(kw("join"));
+    this.SUBRULE(this.literal, { LABEL: "file" });
+    this.OPTION(() => {
+      this.CONSUME(kw("format"));
+      this.SUBRULE2(this.literal, { LABEL: "format" });
+    });
+    this.CONSUME(kw("on"));
+    this.SUBRULE3(this.literal, { LABEL: "on" });
+    this.OPTION2(() => {
+      this.CONSUME(Equals);
+      this.SUBRULE4(this.literal, { LABEL: "key" });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(kw("take"));
+      this.SUBRULE(this.items, { LABEL: "take" });
+    });
+  });
+
+  /** `preset NAME on COLUMN`: a corpus's file-name convention, expanded while lowering. */
+  presetStmt = this.RULE("presetStmt", () => {
+    this.CONSUME(kw("preset"));
+    this.SUBRULE(this.literal, { LABEL: "name" });
+    this.CONSUME(kw("on"));
+    this.SUBRULE2(this.literal, { LABEL: "column" });
   });
 
   // ── task ──────────────────────────────────────────────────────────────────────────────────────

@@ -19,6 +19,7 @@ const keywordSpellings = [
   "pnn", "dataset", "task", "column", "training", "evaluation", "stage",
   // dataset
   "file", "format", "features", "numeric", "except", "group", "normalize", "missing", "duplicates", "exclude", "where", "in",
+  "fields", "regex", "derive", "parity", "join", "on", "take", "preset",
   // task
   "data", "label", "classes", "merge", "drop",
   // column
@@ -106,6 +107,7 @@ export const LSquare = createToken({ name: "LSquare", pattern: "[", label: "`[`"
 export const RSquare = createToken({ name: "RSquare", pattern: "]", label: "`]`" });
 export const Comma = createToken({ name: "Comma", pattern: ",", label: "`,`" });
 export const Arrow = createToken({ name: "Arrow", pattern: "->", label: "`->`" });
+export const Equals = createToken({ name: "Equals", pattern: "=", label: "`=`" });
 export const DotDot = createToken({ name: "DotDot", pattern: "..", label: "`..`" });
 export const Dot = createToken({ name: "Dot", pattern: ".", label: "`.`" });
 
@@ -118,6 +120,7 @@ export const allTokens: TokenType[] = [
   UnterminatedString,
   StringLiteral,
   Arrow,
+  Equals,
   NumberLiteral,
   DotDot,
   Dot,

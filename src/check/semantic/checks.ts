@@ -17,6 +17,7 @@ import {
   checkSourceFeatures,
 } from "./columns.js";
 import { checkClassMap, checkLabelLeak } from "./data.js";
+import { checkDerivedNames } from "./derive.js";
 import {
   checkComparison,
   checkEarlyStopping,
@@ -54,6 +55,7 @@ export const checks: {
     checkFoldCounts,
     checkEarlyStopping,
     checkComparison,
+    checkDerivedNames,
   ],
   task: [checkClassMap, checkLabelLeak],
   column: [
