@@ -39,7 +39,7 @@ function spec(dataset: string[], label: string, extraTask: string[] = []): strin
     "}",
     "training { stage s { train c } }",
     "evaluation {",
-    "  folds 2 grouped",
+    "  folds 2 stratified",
     "  validation 0",
     "}",
     "",

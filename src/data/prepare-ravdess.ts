@@ -6,8 +6,7 @@
  * prepared CSV text and a report, or a DataProblem.
  */
 import Papa from "papaparse";
-import { compileSpec } from "../compile.js";
-import type { DerivationIr } from "../ir/types.js";
+import { presetDerivations } from "../ir/preset-derivations.js";
 import { applyDerivations, fileNameOf } from "../runtime/derive.js";
 import type { DataProblem } from "./problem.js";
 
@@ -28,14 +27,6 @@ export interface PrepareOptions {
 
 function csvField(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** A preset's derivations on `column`, as the front end lowers `preset NAME on COLUMN`. */
-export function presetDerivations(name: string, column: string): DerivationIr[] {
-  const text = `pnn 2 preset\ndataset d {\n  file "table.csv"\n  preset ${name} on ${JSON.stringify(column)}\n}\n`;
-  const derive = compileSpec("preset.pnn", text).ir?.datasets[0]?.derive;
-  if (!derive) throw new Error(`internal: preset \`${name}\` does not lower`);
-  return derive;
 }
 
 export function prepareRavdess(

@@ -175,12 +175,16 @@ function withDerivedColumns(
   );
   if ("message" in derived) throw new DataError(derived.message);
   const names = [...derived.keys()];
-  const hash = createHash("sha256").update(table.sha256);
-  for (const j of joined.values()) hash.update(j.sha256);
+  let sha256 = table.sha256;
+  if (joined.size > 0) {
+    const hash = createHash("sha256").update(table.sha256);
+    for (const j of joined.values()) hash.update(j.sha256);
+    sha256 = hash.digest("hex");
+  }
   return {
     header: [...table.header, ...names],
     rows: table.rows.map((row, r) => [...row, ...names.map((n) => derived.get(n)?.[r] ?? "")]),
-    sha256: hash.digest("hex"),
+    sha256,
   };
 }
 

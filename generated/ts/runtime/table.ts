@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
+import { applyDerivations, type DerivationSpec, type TextTable } from "./derive.js";
 import type { DatasetRows } from "./driver.js";
 import { parseField } from "./parse-number.js";
 import type { DuplicatePolicy, MissingPolicy, TableFormat } from "./vocabulary.js";
@@ -25,6 +26,8 @@ export interface DatasetSpec {
   /** Absent: `warn` (which a generated program does not print). */
   duplicates?: DuplicatePolicy;
   exclude: { column: string; values: string[] }[];
+  /** `fields`, `derive` and `join` statements, in order (absent: none). */
+  derive?: DerivationSpec[];
 }
 
 export interface TaskSpec {
@@ -49,7 +52,8 @@ const OPENSMILE_META = new Set(["name", "frameTime"]);
 
 export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: string): LoadedRows {
   const path = isAbsolute(dataset.file) ? dataset.file : join(specDir, dataset.file);
-  const { header, rows, sha256 } = readRecords(path, dataset.format);
+  const table = readRecords(path, dataset.format);
+  const { header, rows, sha256 } = withDerivedColumns(dataset, table, specDir);
   const where = (r: number) => `\`${dataset.file}\` data row ${r + 1}`;
   const index = new Map(header.map((h, i) => [h, i]));
   const columnOf = (name: string) => {
@@ -64,7 +68,8 @@ export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: strin
     at: columnOf(e.column),
     values: new Set(e.values),
   }));
-  const { candidates, strict } = planFeatures(dataset, header, columnOf);
+  // Features come from the table's own columns, never from derived ones.
+  const { candidates, strict } = planFeatures(dataset, table.header, columnOf);
   // Under `features numeric` a candidate is a feature when all its non-missing values are numbers
   // and not one when all are text; both in one column is an error at the first text row.
   const features: number[] = [];
@@ -138,6 +143,51 @@ export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: strin
   };
 }
 
+/**
+ * The table with its derived columns appended to every row (after its own columns), and the data's
+ * hash covering the joined tables too, as pnnc's loader computes it.
+ */
+function withDerivedColumns(
+  dataset: DatasetSpec,
+  table: { header: string[]; rows: string[][]; sha256: string },
+  specDir: string,
+): { header: string[]; rows: string[][]; sha256: string } {
+  const derive = dataset.derive ?? [];
+  if (derive.length === 0) return table;
+  const joined = new Map<number, TextTable & { sha256: string }>();
+  for (const [i, d] of derive.entries()) {
+    if (d.kind !== "join") continue;
+    const { header, rows, sha256 } = readRecords(
+      isAbsolute(d.file) ? d.file : join(specDir, d.file),
+      d.format,
+    );
+    joined.set(i, { header, rows, lines: rows.map((_, k) => k + 2), sha256 });
+  }
+  const columns = new Map(table.header.map((h, c) => [h, table.rows.map((r) => r[c] ?? "")]));
+  const lines = table.rows.map((_, k) => k + 2);
+  const derived = applyDerivations(
+    derive,
+    columns,
+    table.header,
+    lines,
+    dataset.file,
+    (_, i) => joined.get(i) ?? { header: [], rows: [], lines: [] },
+  );
+  if ("message" in derived) throw new DataError(derived.message);
+  const names = [...derived.keys()];
+  let sha256 = table.sha256;
+  if (joined.size > 0) {
+    const hash = createHash("sha256").update(table.sha256);
+    for (const j of joined.values()) hash.update(j.sha256);
+    sha256 = hash.digest("hex");
+  }
+  return {
+    header: [...table.header, ...names],
+    rows: table.rows.map((row, r) => [...row, ...names.map((n) => derived.get(n)?.[r] ?? "")]),
+    sha256,
+  };
+}
+
 function planFeatures(
   dataset: DatasetSpec,
   header: string[],
@@ -190,7 +240,8 @@ function taskLabels(task: TaskSpec, raw: string[], file: string) {
   return { classes, y };
 }
 
-function readRecords(path: string, format: DatasetSpec["format"]) {
+/** A table's header and text records, whole, with the sha256 of its bytes. */
+export function readRecords(path: string, format: DatasetSpec["format"]) {
   let text: string;
   let sha256: string;
   try {
