@@ -396,6 +396,43 @@ describe("pnnc data", () => {
     expectExit(2, "data", "prepare-ravdess", join(tmp, "nope.csv"), join(tmp, "out.csv"));
   });
 
+  it("a file name the spec's template misses stops `run` with a located error and no results", () => {
+    const data = join(ROOT, "test/fixtures/data/cremad-like/cremad_prosody_features.csv");
+    const spec = join(tmp, "bad-template.pnn");
+    writeFileSync(
+      spec,
+      [
+        "pnn 2 bad_template",
+        "dataset d {",
+        `  file ${JSON.stringify(data)}`,
+        "  features [mean_f0, std_f0, energy]",
+        "  missing mean",
+        '  fields file_path "{actor}-{sentence}"',
+        "}",
+        "task t {",
+        "  data d",
+        "  label ground_truth_4class",
+        "}",
+        "column c {",
+        "  task t",
+        "  layers { dense 4 relu }",
+        "}",
+        "training { stage s { train c } }",
+        "evaluation {",
+        "  folds 2 stratified",
+        "  validation 0",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    const out = join(tmp, "bad-template-out");
+    const r = expectExit(1, "run", spec, "--out", out);
+    expect(r.stderr).toContain("PNN4028");
+    expect(r.stderr).toContain("bad-template.pnn:6:");
+    expect(r.stderr).toContain("66 rows");
+    expect(existsSync(join(out, "results.json"))).toBe(false);
+  });
+
   it("prepare-ravdess reads a `file` column and sums up the dropped rows in one line", () => {
     const input = join(ROOT, "test/fixtures/data/ravdess-mfcc-like/ravdess_mfcc.csv");
     const out = join(tmp, "prepared-mfcc.csv");
