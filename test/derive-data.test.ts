@@ -216,6 +216,53 @@ describe("bad input is a located diagnostic", () => {
     expect(f.message).toContain("`speaker_id`");
   });
 
+  it("PNN4001 / PNN4026: a joined table that is missing, or not UTF-8", async () => {
+    const gone = spec(
+      cremad.map((l) => l.replace(JSON.stringify(DEMOGRAPHICS), '"no-such-demographics.csv"')),
+      "Sex",
+    );
+    const missing = await failure(gone);
+    expect(missing.code).toBe("PNN4001");
+    expect(missing.line).toBe(lineOf(gone, "join "));
+    expect(missing.message).toContain("`no-such-demographics.csv`");
+    const latin1 = join(tmp, "demo-latin1.csv");
+    writeFileSync(latin1, Buffer.from("ActorID,Sex\n1001,M\u00e4nnlich\n", "latin1"));
+    const text = spec(
+      cremad.map((l) => l.replace(JSON.stringify(DEMOGRAPHICS), JSON.stringify(latin1))),
+      "Sex",
+    );
+    const notUtf8 = await failure(text);
+    expect(notUtf8.code).toBe("PNN4026");
+    expect(() => loadGenerated(text)).toThrow(/cannot read/);
+  });
+
+  it("a generated program refuses the same bad input (a code without a mapping)", () => {
+    const text = spec(
+      cremad.map((l) => l.replace(", SAD -> sad", "")),
+      "emotion",
+    );
+    expect(() => loadGenerated(text)).toThrow(/`SAD`/);
+  });
+
+  it("PNN3023: a label derived from a column that `features numeric` selects", async () => {
+    const table = join(tmp, "numeric-actor.csv");
+    const rows = ["actor,f1,f2"];
+    for (let a = 1; a <= 4; a++) for (let k = 0; k < 5; k++) rows.push(`${a},${a + k * 0.1},${k}`);
+    writeFileSync(table, rows.join("\n") + "\n");
+    const text = spec(
+      [
+        `file ${JSON.stringify(table)}`,
+        "derive gender from actor parity [odd -> male, even -> female]",
+      ],
+      "gender",
+    );
+    const result = await load(text);
+    const leak = result.diagnostics.find((d) => d.code === "PNN3023");
+    expect(leak?.message).toContain(
+      "`actor`, from which the label of task `t` (`gender`) is derived",
+    );
+  });
+
   it("PNN4008: a derivation reading a column the table lacks", async () => {
     const text = spec(
       [...cremad.slice(0, 3), 'fields path "{actor}_{rest}"', "group speaker_id"],

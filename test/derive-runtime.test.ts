@@ -9,6 +9,7 @@ import {
   derivedNames,
   fileNameOf,
   sourceColumns,
+  templateKeepsExtension,
   templateRegex,
   type DerivationSpec,
   type TextTable,
@@ -79,6 +80,22 @@ describe("file-name fields", () => {
     expect(templateRegex("{a}.{b}").test("x.y")).toBe(true);
     expect(templateRegex("{a}.{b}").test("xzy")).toBe(false);
     expect(templateRegex("({a})").test("(q)")).toBe(true);
+  });
+
+  it("cuts the extension unless the template's last literal has a `.`, and trims fields", () => {
+    const out = run([fields("{a}.{b}", ["a", "b"])], {
+      file: ["x/spk1.take2.wav", "x/ spk2 .take3.WAV"],
+    }) as Map<string, string[]>;
+    expect(out.get("b")).toEqual(["take2", "take3"]);
+    expect(out.get("a")).toEqual(["spk1", "spk2"]);
+    expect(templateKeepsExtension("{a}_{b}.wav")).toBe(true);
+    expect(templateKeepsExtension("{a}.{b}")).toBe(false);
+  });
+
+  it("is a problem, not an empty column, when the source column is missing", () => {
+    const out = run([fields("{a}_{b}", ["a", "b"])], { path: ["x_y.wav"] });
+    expect(out).toMatchObject({ kind: "source", index: 0 });
+    expect((out as { message: string }).message).toContain("`file` is not a column of `t.csv`");
   });
 
   it("reads named groups of a regex, on the file name", () => {
@@ -205,6 +222,16 @@ describe("join", () => {
     };
     const out = run([join()], { actor: ["1001"] }, twice);
     expect((out as { message: string }).message).toContain("lines 2 and 4");
+  });
+
+  it("ignores blank keys in the joined table (a spreadsheet's trailing empty rows)", () => {
+    const trailing = {
+      ...demographics,
+      rows: [...demographics.rows, ["", "", ""], ["", "", ""]],
+      lines: [2, 3, 4, 5],
+    };
+    const out = run([join()], { actor: ["1001"] }, trailing) as Map<string, string[]>;
+    expect(out.get("Sex")).toEqual(["Male"]);
   });
 
   it("refuses a key or taken column the joined table lacks", () => {

@@ -222,7 +222,7 @@ describe("presets", () => {
       pattern: {
         kind: "template",
         source:
-          "{modality_code}-{vocal_channel_code}-{emotion_code}-{intensity_code}-{statement_code}-{repetition}-{actor}.wav",
+          "{modality_code}-{vocal_channel_code}-{emotion_code}-{intensity_code}-{statement_code}-{repetition}-{actor}",
       },
       fields: [
         "modality_code",
@@ -270,7 +270,7 @@ describe("presets", () => {
       column: "path",
       pattern: {
         kind: "template",
-        source: "{actor}_{sentence}_{emotion_code}_{intensity_code}.wav",
+        source: "{actor}_{sentence}_{emotion_code}_{intensity_code}",
       },
       fields: ["actor", "sentence", "emotion_code", "intensity_code"],
     });

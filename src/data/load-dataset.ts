@@ -12,7 +12,6 @@ import {
   derivedNames,
   sourceColumns,
   type DerivationSpec,
-  type JoinSpec,
   type TextTable,
 } from "../runtime/derive.js";
 import { fileSha256 } from "../runtime/files.js";
@@ -20,7 +19,7 @@ import { readRecords } from "../runtime/table.js";
 import type { DatasetIr, TaskIr } from "../ir/types.js";
 import { taskLabels, type TaskLabels } from "./labels.js";
 import { isProblem, type DataProblem } from "./problem.js";
-import { readTable, type RawTable } from "./read-table.js";
+import { readTable, unreadableTable, type RawTable } from "./read-table.js";
 import { checkNamedColumns, planFeatures, unknownColumn, type SpecPaths } from "./select.js";
 
 export interface MissingReport {
@@ -78,7 +77,7 @@ export async function loadDataset(
 ): Promise<LoadedDataset | DataProblem> {
   const path = isAbsolute(dataset.file) ? dataset.file : join(specDir, dataset.file);
   const derive: DerivationSpec[] = dataset.derive ?? [];
-  const joined = readJoinedTables(derive, specDir, paths);
+  const joined = await readJoinedTables(derive, specDir, paths);
   if (isProblem(joined)) return joined;
   const made = derivedNames(derive, (_, i) => joined.get(i)?.header ?? []);
   const keep = new Set([
@@ -108,16 +107,23 @@ export async function loadDataset(
   );
   if ("message" in derived) {
     const { index, kind, message, hint } = derived;
-    const code = (
-      { pattern: "PNN4028", map: "PNN4029", join: "PNN4030", clash: "PNN4031" } as const
-    )[kind];
+    const code = DERIVATION_CODES[kind];
     return { code, message, hint, at: `${paths.dataset}/derive/${index}` };
   }
   for (const [name, values] of derived) table.text.set(name, values);
-  const assembled = assemble(dataset, tasks, path, table, paths);
+  const assembled = assemble(dataset, tasks, path, table, paths, originsOf(derive, made));
   if (isProblem(assembled)) return assembled;
   return { ...assembled, sha256: await dataSha256(path, [...joined.values()]) };
 }
+
+/** The diagnostic of each kind of derivation problem. */
+export const DERIVATION_CODES = {
+  source: "PNN4008",
+  pattern: "PNN4028",
+  map: "PNN4029",
+  join: "PNN4030",
+  clash: "PNN4031",
+} as const;
 
 /**
  * The data's one hash: the table's sha256, or with joins a sha256 over it and the joined tables',
@@ -134,31 +140,29 @@ async function dataSha256(path: string, joined: { sha256: string }[]): Promise<s
 type JoinedTable = TextTable & { sha256: string };
 
 /** Each join's table, read whole (metadata tables are small), by the join's index in `derive`. */
-function readJoinedTables(
+async function readJoinedTables(
   derive: readonly DerivationSpec[],
   specDir: string,
   paths: SpecPaths,
-): Map<number, JoinedTable> | DataProblem {
+): Promise<Map<number, JoinedTable> | DataProblem> {
   const tables = new Map<number, JoinedTable>();
   for (const [i, d] of derive.entries()) {
     if (d.kind !== "join") continue;
-    const table = readJoined(d, specDir);
-    if (typeof table === "string")
-      return { code: "PNN4030", message: table, at: `${paths.dataset}/derive/${i}/file` };
-    tables.set(i, table);
+    const at = `${paths.dataset}/derive/${i}/file`;
+    const path = isAbsolute(d.file) ? d.file : join(specDir, d.file);
+    const unreadable = await unreadableTable(path, d.file);
+    if (unreadable) return { ...unreadable, at };
+    try {
+      const { header, rows, sha256 } = readRecords(path, d.format);
+      // Data row k is line k + 2 in tables without blank lines or quoted line breaks, as
+      // metadata tables are; the lines only name rows in messages.
+      tables.set(i, { header, rows, lines: rows.map((_, k) => k + 2), sha256 });
+    } catch (e) {
+      const why = (e as Error).message.replaceAll(path, d.file);
+      return { code: "PNN4004", message: `the joined table: ${why}`, at };
+    }
   }
   return tables;
-}
-
-function readJoined(d: JoinSpec, specDir: string): JoinedTable | string {
-  const path = isAbsolute(d.file) ? d.file : join(specDir, d.file);
-  try {
-    const { header, rows, sha256 } = readRecords(path, d.format);
-    // Data row k is line k + 2 in tables without quoted line breaks, as metadata tables are.
-    return { header, rows, lines: rows.map((_, k) => k + 2), sha256 };
-  } catch (e) {
-    return `the joined table \`${d.file}\`: ${(e as Error).message}`;
-  }
 }
 
 /**
@@ -205,6 +209,7 @@ function assemble(
   path: string,
   table: RawTable,
   paths: SpecPaths,
+  origins: ReadonlyMap<string, string>,
 ): Omit<LoadedDataset, "sha256"> | DataProblem {
   const featureIdx = [...table.numeric.keys()];
   const columns = featureIdx.map((i) => table.numeric.get(i) ?? new Float32Array());
@@ -259,7 +264,7 @@ function assemble(
     missingRows,
     missingBy,
   });
-  warnings.push(...selectedLeaks(dataset, tasks, featureNames, paths));
+  warnings.push(...selectedLeaks(dataset, tasks, featureNames, paths, origins));
   const dims = columns.length;
   const x = new Float32Array(keepRows.length * dims);
   keepRows.forEach((r, k) => columns.forEach((c, j) => (x[k * dims + j] = c[r] ?? Number.NaN)));
@@ -321,11 +326,30 @@ function assemble(
  * PNN3023 as the data settles it: under `features numeric` the check phase can only say a label or
  * group column may be selected; here it is known, and only a column really selected is reported.
  */
+/** Each derived column's source column (a join's columns come from its `on` column). */
+function originsOf(
+  derive: readonly DerivationSpec[],
+  made: readonly (readonly string[])[],
+): Map<string, string> {
+  const origins = new Map<string, string>();
+  derive.forEach((d, i) => {
+    const source = d.kind === "fields" ? d.column : d.kind === "map" ? d.from : d.on;
+    for (const name of made[i] ?? []) origins.set(name, source);
+  });
+  return origins;
+}
+
+/**
+ * PNN3023 for a label or group column that `features numeric` selected, or that is derived from one
+ * (`derive gender from actor parity …` with a numeric `actor` among the features): either way the
+ * model reads the answer.
+ */
 function selectedLeaks(
   dataset: DatasetIr,
   tasks: TaskIr[],
   featureNames: string[],
   paths: SpecPaths,
+  origins: ReadonlyMap<string, string>,
 ): DataProblem[] {
   if (dataset.features.kind !== "numeric") return [];
   const selected = new Set(featureNames);
@@ -335,13 +359,24 @@ function selectedLeaks(
   ];
   const seen = new Set<string>();
   return roles.flatMap(([column, role]) => {
-    if (!selected.has(column) || seen.has(column)) return [];
-    seen.add(column);
+    // The column itself, else the first selected column it is derived from.
+    let source: string | undefined = column;
+    const chain = new Set<string>();
+    while (source !== undefined && !selected.has(source) && !chain.has(source)) {
+      chain.add(source);
+      source = origins.get(source);
+    }
+    if (source === undefined || !selected.has(source) || seen.has(source)) return [];
+    seen.add(source);
+    const what =
+      source === column
+        ? `\`${column}\`, ${role}`
+        : `\`${source}\`, from which ${role} (\`${column}\`) is derived`;
     return [
       {
         code: "PNN3023" as const,
-        message: `\`features numeric\` of \`${dataset.id}\` selects \`${column}\`, ${role}: its values in \`${dataset.file}\` are numbers`,
-        hint: `add \`${column}\` to \`except\``,
+        message: `\`features numeric\` of \`${dataset.id}\` selects ${what}: its values in \`${dataset.file}\` are numbers`,
+        hint: `add \`${source}\` to \`except\``,
         at: `${paths.dataset}/features`,
       },
     ];

@@ -8,6 +8,7 @@
 import Papa from "papaparse";
 import { presetDerivations } from "../ir/preset-derivations.js";
 import { applyDerivations, fileNameOf } from "../runtime/derive.js";
+import { DERIVATION_CODES } from "./load-dataset.js";
 import type { DataProblem } from "./problem.js";
 
 /** The columns this command writes after the file name, in order. */
@@ -75,8 +76,7 @@ export function prepareRavdess(
     () => ({ header: [], rows: [], lines: [] }),
   );
   if ("message" in derived) {
-    const code = derived.kind === "pattern" ? "PNN4028" : "PNN4029";
-    return { code, message: derived.message, hint: derived.hint };
+    return { code: DERIVATION_CODES[derived.kind], message: derived.message, hint: derived.hint };
   }
   const value = (name: string, r: number) => derived.get(name)?.[r] ?? "";
   const features = header

@@ -59,6 +59,28 @@ export async function readTable(req: TableRequest): Promise<RawTable | DataProbl
   }
 }
 
+/**
+ * A table file's reason not to be read, before reading it: missing (PNN4001) or not UTF-8 text
+ * (PNN4026); null when it is fine. For tables read whole elsewhere (joined metadata tables).
+ */
+export async function unreadableTable(
+  path: string,
+  shownPath: string,
+): Promise<DataProblem | null> {
+  const exists = await stat(path).then(
+    (s) => (s.isFile() ? null : "it is not a file"),
+    () => "no such file",
+  );
+  if (exists) return { code: "PNN4001", message: `cannot read \`${shownPath}\`: ${exists}` };
+  return notUtf8Text({
+    path,
+    shownPath,
+    format: "csv",
+    keep: new Set(),
+    plan: () => ({ candidates: [], strict: false }),
+  });
+}
+
 /** How much of a table is checked for its encoding: an encoding shows in its first bytes. */
 const SNIFFED_BYTES = 64 * 1024;
 

@@ -19,15 +19,16 @@ export const PRESET_COLUMN = "path";
 
 /*
  * Derived values share one vocabulary across corpora (angry, disgust, fearful, happy, neutral, sad,
- * surprised), so that cross-corpus specs can `merge` and compare classes without renaming them.
+ * surprised, plus RAVDESS's calm and EmoDB's bored, which the others lack), so that cross-corpus
+ * specs can `merge` and compare classes without renaming them.
  * Raw codes keep a `_code` suffix, leaving the plain names to the decoded columns.
  */
 export const presets: Readonly<Record<string, Preset>> = {
   ravdess: {
     about:
-      "RAVDESS (Livingstone & Russo 2018, PLoS ONE 13(5): e0196391): MM-VC-EE-II-SS-RR-AA.wav, e.g. 03-01-06-01-02-01-12.wav; actors 01-24, odd male, even female; the .mp4 video files do not match the `.wav` template",
+      "RAVDESS (Livingstone & Russo 2018, PLoS ONE 13(5): e0196391): MM-VC-EE-II-SS-RR-AA.wav, e.g. 03-01-06-01-02-01-12.wav; actors 01-24, odd male, even female; the template ignores the extension, so .wav, .WAV and the .mp4 video files all match (their modality tells them apart)",
     text: `
-fields path "{modality_code}-{vocal_channel_code}-{emotion_code}-{intensity_code}-{statement_code}-{repetition}-{actor}.wav"
+fields path "{modality_code}-{vocal_channel_code}-{emotion_code}-{intensity_code}-{statement_code}-{repetition}-{actor}"
 derive modality from modality_code ["01" -> audio_video, "02" -> video_only, "03" -> audio_only]
 derive vocal_channel from vocal_channel_code ["01" -> speech, "02" -> song]
 derive emotion from emotion_code [
@@ -49,7 +50,7 @@ derive gender from actor parity [odd -> male, even -> female]
     about:
       "CREMA-D (Cao et al. 2014, IEEE Trans. Affective Computing 5(4)): AAAA_SSS_EEE_LL.wav, e.g. 1001_DFA_ANG_XX.wav; actors 1001-1091; gender is not in the file names but in VideoDemographics.csv (join it on `actor = ActorID`)",
     text: `
-fields path "{actor}_{sentence}_{emotion_code}_{intensity_code}.wav"
+fields path "{actor}_{sentence}_{emotion_code}_{intensity_code}"
 derive emotion from emotion_code [
   ANG -> angry,
   DIS -> disgust,

@@ -247,7 +247,9 @@ export function readRecords(path: string, format: DatasetSpec["format"]) {
   try {
     const bytes = readFileSync(path);
     sha256 = createHash("sha256").update(bytes).digest("hex");
-    text = bytes.toString("utf8").replace(/^\ufeff/, "");
+    // fatal: a table that is not UTF-8 (a Latin-1 metadata table) is refused, as pnnc refuses it
+    // (PNN4026), rather than read with replacement characters in its labels.
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\ufeff/, "");
   } catch (e) {
     throw new DataError(`cannot read \`${path}\`: ${(e as Error).message}`);
   }

@@ -44,7 +44,7 @@ export interface TextTable {
 export interface DerivationProblem {
   index: number;
   /** Says which rule applies: `pattern`, `map`, `join` or `clash` (a diagnostic code each). */
-  kind: "pattern" | "map" | "join" | "clash";
+  kind: "source" | "pattern" | "map" | "join" | "clash";
   message: string;
   hint: string;
 }
@@ -91,8 +91,7 @@ export function sourceColumns(derivations: readonly DerivationSpec[]): string[] 
 
 /**
  * A template as an anchored regular expression: literal text matched as written, each `{name}` one
- * or more characters, as few as let the rest match. A template without a `.` is matched against the
- * file name without its extension, so `{actor}_{sentence}` reads `1001_DFA.wav`.
+ * or more characters, as few as let the rest match.
  */
 export function templateRegex(template: string): RegExp {
   const parts = template.split(/\{[A-Za-z_][A-Za-z0-9_]*\}/);
@@ -100,15 +99,25 @@ export function templateRegex(template: string): RegExp {
   return new RegExp(`^${escaped.join("(.+?)")}$`, "s");
 }
 
+/**
+ * Whether a template reads the file name with its extension: only when the text after its last
+ * placeholder holds a `.` (as `{a}_{b}.wav` does). Otherwise the extension is cut first, so that
+ * `{a}.{b}` never takes `take2.wav` for `b`, and `{actor}_{sentence}` reads `1001_DFA.WAV` too.
+ */
+export function templateKeepsExtension(template: string): boolean {
+  return (template.split(/\{[A-Za-z_][A-Za-z0-9_]*\}/).at(-1) ?? "").includes(".");
+}
+
 function matcher(d: FieldsSpec): (value: string) => string[] | null {
   if (d.pattern.kind === "template") {
     const re = templateRegex(d.pattern.source);
-    const keepExtension = d.pattern.source.includes(".");
+    const keepExtension = templateKeepsExtension(d.pattern.source);
     return (value) => {
       let name = fileNameOf(value);
       if (!keepExtension) name = name.replace(/\.[^.]*$/, "");
       const m = re.exec(name);
-      return m ? m.slice(1, d.fields.length + 1) : null;
+      // Trimmed, as the loaders trim every text column: a field is a label, group or key.
+      return m ? m.slice(1, d.fields.length + 1).map((f) => f.trim()) : null;
     };
   }
   const re = new RegExp(d.pattern.source);
@@ -116,7 +125,7 @@ function matcher(d: FieldsSpec): (value: string) => string[] | null {
     const groups = re.exec(fileNameOf(value))?.groups;
     if (!groups) return null;
     const values = d.fields.map((f) => groups[f]);
-    return values.every((v): v is string => v !== undefined) ? values : null;
+    return values.every((v): v is string => v !== undefined) ? values.map((v) => v.trim()) : null;
   };
 }
 
@@ -147,12 +156,21 @@ export function applyDerivations(
   const made = new Map<string, string[]>();
   const column = (name: string) => made.get(name) ?? columns.get(name);
   for (const [index, d] of derivations.entries()) {
+    const source = d.kind === "fields" ? d.column : d.kind === "map" ? d.from : d.on;
+    const values = column(source);
+    if (values === undefined)
+      return {
+        index,
+        kind: "source",
+        message: `\`${source}\` is not a column of \`${file}\` nor derived before`,
+        hint: "name a column of the table, or one an earlier derivation makes",
+      };
     const result =
       d.kind === "fields"
-        ? fields(d, column(d.column) ?? [], lines, file)
+        ? fields(d, values, lines, file)
         : d.kind === "map"
-          ? mapped(d, column(d.from) ?? [], lines, file)
-          : join(d, column(d.on) ?? [], lines, file, joined(d, index));
+          ? mapped(d, values, lines, file)
+          : join(d, values, lines, file, joined(d, index));
     if ("message" in result) return { ...result, index };
     for (const [name, values] of result) {
       if (header.includes(name) || made.has(name))
@@ -184,7 +202,7 @@ function fields(d: FieldsSpec, values: string[], lines: readonly number[], file:
     return {
       kind: "pattern",
       message: `the ${how} \`${d.pattern.source}\` does not match the file name in column \`${d.column}\` of ${count(failed.length, "row")} of \`${file}\`: ${listed(failed, lines, (r) => fileNameOf(values[r] ?? ""))}`,
-      hint: "fix the pattern, or leave those rows out of the table",
+      hint: "fix the pattern, or remove those rows from the file (derivations run before `exclude`)",
     };
   }
   return new Map(d.fields.map((f, k) => [f, out[k] as string[]]));
@@ -214,7 +232,7 @@ function mapped(d: MapSpec, values: string[], lines: readonly number[], file: st
       message: `\`derive ${d.name} from ${d.from}\`: the value in ${count(unmapped.length, "row")} of \`${file}\` ${what}: ${listed(unmapped, lines, (r) => (values[r] ?? "").trim())}`,
       hint: d.parity
         ? "parity applies to columns of whole numbers (such as actor numbers)"
-        : "add a mapping for each code, or leave those rows out of the table",
+        : "add a mapping for each code, or remove those rows from the file (derivations run before `exclude`)",
     };
   }
   return new Map([[d.name, out]]);
@@ -249,6 +267,8 @@ function join(
   const rowOf = new Map<string, number>();
   for (const [k, row] of other.rows.entries()) {
     const key = (row[keyAt] ?? "").trim();
+    // Spreadsheet exports end in blank rows; a blank key matches nothing, so it cannot be ambiguous.
+    if (key === "") continue;
     const earlier = rowOf.get(key);
     if (earlier !== undefined)
       return problem(
@@ -268,7 +288,7 @@ function join(
   if (unmatched.length > 0)
     return problem(
       `the \`${d.on}\` value of ${count(unmatched.length, "row")} of \`${file}\` matches no row of \`${d.file}\` (column \`${d.key}\`): ${listed(unmatched, lines, (r) => (values[r] ?? "").trim())}`,
-      "add the missing keys to the joined table, or leave those rows out",
+      "add the missing keys to the joined table, or remove those rows from the file",
     );
   return new Map(taken.map((t, j) => [t, out[j] as string[]]));
 }
