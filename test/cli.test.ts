@@ -205,7 +205,14 @@ describe("pnnc fmt", () => {
       .replace(/\n\n/g, "\n\n\n");
     expect(text).not.toBe(original());
     writeFileSync(messy(), text);
-    expect(expectExit(1, "fmt", "--check", messy()).stderr).toContain(messy());
+    const checked = expectExit(1, "fmt", "--check", messy());
+    expect(checked.stderr).toContain(messy());
+    // What would change, as a unified diff on stdout: a removed tab-indented line, its fix added.
+    expect(checked.stdout).toMatch(/^--- .*messy\.pnn/m);
+    expect(checked.stdout).toMatch(/^@@ -\d+,\d+ \+\d+,\d+ @@/m);
+    expect(checked.stdout).toMatch(/^-\t {2}\S/m);
+    expect(checked.stdout).toMatch(/^\+ {2}\S/m);
+    expect(expectExit(1, "fmt", "--check", "--quiet", messy()).stdout).toBe("");
     expect(readFileSync(messy(), "utf8")).toBe(text); // --check never writes
     expectExit(0, "fmt", "--write", messy());
     expectExit(0, "fmt", "--check", messy());

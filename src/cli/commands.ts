@@ -4,6 +4,7 @@
  * In: parsed arguments. Out: an exit code (0 ok, 1 diagnostics or unformatted files, 2 usage).
  * None of them loads TensorFlow.js.
  */
+import { createTwoFilesPatch } from "diff";
 import { statSync } from "node:fs";
 import { compileSpec, type FrontEndResult } from "../compile.js";
 import { catalog, isCode } from "../diagnostics/catalog.js";
@@ -77,7 +78,10 @@ function formatted(r: FrontEndResult): { text: string } | { diagnostics: Diagnos
   return { text: formatSpec(r.ast, r.comments, r.file.text) };
 }
 
-export function runFmt(args: string[], opts: { check?: boolean; write?: boolean }): number {
+export function runFmt(
+  args: string[],
+  opts: { check?: boolean; write?: boolean; quiet?: boolean },
+): number {
   if (opts.check && opts.write) {
     printProblem("`--check` and `--write` cannot be used together");
     return EXIT_USAGE;
@@ -108,6 +112,13 @@ export function runFmt(args: string[], opts: { check?: boolean; write?: boolean 
     if (opts.check) {
       if (changed) {
         process.stderr.write(`${path}: not formatted\n`);
+        // What would change, as a unified diff: "not formatted" alone leaves the user guessing.
+        if (!opts.quiet)
+          process.stdout.write(
+            createTwoFilesPatch(path, `${path} (formatted)`, result.file.text, out.text, "", "", {
+              context: 3,
+            }),
+          );
         failed = true;
       }
     } else if (opts.write) {

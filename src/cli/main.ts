@@ -43,9 +43,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command("fmt")
     .description("format specs canonically (prints one file unless --check or --write)")
     .argument("<files...>", "spec files or directories")
-    .option("--check", "exit 1 when a file is not formatted")
+    .option("--check", "exit 1 when a file is not formatted, printing what would change (a diff)")
+    .option("--quiet", "with --check: name the files only, no diff")
     .option("--write", "rewrite files in place")
-    .action((files: string[], opts: { check?: boolean; write?: boolean }) =>
+    .action((files: string[], opts: { check?: boolean; write?: boolean; quiet?: boolean }) =>
       setExit(runFmt(files, opts)),
     );
 
