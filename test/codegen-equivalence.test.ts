@@ -6,7 +6,7 @@
  * `tsc`-built program in a child process, compared with the `pnnc run` command's results.json.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -380,5 +380,18 @@ describe("a generated program built with tsc and run with node", () => {
       return { ...doc, seconds: 0 };
     };
     expect(read(out)).toEqual(read(join(root, "out", "pnnc")));
+    // The spec beside the results, as `pnnc run` writes it, so `pnnc report` reads the folder.
+    expect(readFileSync(join(out, "spec.pnn"), "utf8")).toBe(
+      readFileSync(join(root, "prognet.pnn"), "utf8"),
+    );
+    const report = spawnSync(
+      process.execPath,
+      [join(repoRoot, "dist/cli/main.js"), "report", out],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(report.status, report.stderr).toBe(0);
+    expect(existsSync(join(out, "report.html"))).toBe(true);
   });
 });

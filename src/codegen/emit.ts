@@ -50,6 +50,7 @@ export async function emitProgram(input: ProgramInput, pretty = true): Promise<E
     runtime,
     specDir: input.specDir,
     specDigest: specDigest(JSON.stringify(input.ir), PNNC_VERSION),
+    specSource: input.file.text,
     version: PNNC_VERSION,
     header: header(input.file.path),
   });

@@ -1,7 +1,8 @@
 /**
  * Step 2b of `pnnc compile --target ts`: prints `main.ts`, the experiment: the spec's datasets and
  * tasks as data, the plan (stages, what each trains and freezes, how each column is built), the
- * evaluation protocol, and a main() that loads, splits, trains and writes results.json as `pnnc run`.
+ * evaluation protocol, and a main() that loads, splits, trains and writes results.json (and the spec
+ * beside it) as `pnnc run`.
  * In: the codegen model and where the runtime and the spec's directory are. Out: TypeScript source.
  */
 import type { DatasetIr, StageIr, TaskIr } from "../ir/types.js";
@@ -19,6 +20,8 @@ export interface MainContext {
   specDir: string;
   /** sha256 of the IR and compiler version (runtime/files.ts specDigest). */
   specDigest: string;
+  /** The spec's text, written beside the results so that `pnnc report` reads them as a run's. */
+  specSource: string;
   version: string;
   header: string;
 }
@@ -54,6 +57,8 @@ import { ${model.columns.map((c) => c.className).join(", ")} } from "./columns.j
 const SPEC_DIR = join(packageRoot(import.meta.url), ${str(ctx.specDir)});
 /** The spec as compiled: results carry it, with the data files' bytes, as \`specHash\`. */
 const SPEC_DIGEST = ${str(ctx.specDigest)};
+/** The spec's text: written beside results.json as spec.pnn, as \`pnnc run\` does, for \`pnnc report\`. */
+const SPEC_SOURCE = ${str(ctx.specSource)};
 const GENERATOR = ${str(ctx.version)};
 
 ${ir.datasets.map((d, i) => printDataset(model, d, i)).join("\n\n")}
@@ -102,7 +107,9 @@ export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {
     seconds: (performance.now() - started) / 1000,
     ...results,
   };
-  writeFileAtomic(join(opts.out ?? join("results", ${str(`${ir.name}-ts`)}), "results.json"), JSON.stringify(document, null, 2) + "\\n", { makeDirs: true });
+  const out = opts.out ?? join("results", ${str(`${ir.name}-ts`)});
+  writeFileAtomic(join(out, "spec.pnn"), SPEC_SOURCE, { makeDirs: true });
+  writeFileAtomic(join(out, "results.json"), JSON.stringify(document, null, 2) + "\\n", { makeDirs: true });
   return document;
 }
 

@@ -32,6 +32,9 @@ import { SpeakerColumn, EmotionColumn } from "./columns.js";
 const SPEC_DIR = join(packageRoot(import.meta.url), "../../specs");
 /** The spec as compiled: results carry it, with the data files' bytes, as `specHash`. */
 const SPEC_DIGEST = "e9119012efed98215af0834cd184003ab5bf9d941692fd3e90fd60b238a7d7df";
+/** The spec's text: written beside results.json as spec.pnn, as `pnnc run` does, for `pnnc report`. */
+const SPEC_SOURCE =
+  '// Speaker → emotion with adapter laterals (Rusu et al. 2016, Eq. 2): each lateral scales the frozen\n// activations by a learned scalar alpha, projects them to a narrow width with V, applies a\n// nonlinearity, then U maps them into the new column. Adapters keep the lateral cost low when the\n// frozen columns are wide or many.\npnn 2 speaker_adapter\n\ndataset ravdess {\n  file "data/ravdess_egemaps.csv"\n  features numeric except [speaker, gender, emotion]\n  group speaker\n  normalize per_group // z-score per speaker: removes speaker identity from the input\n}\n\ntask speaker {\n  data ravdess\n  label speaker\n}\n\ntask emotion {\n  data ravdess\n  label emotion\n  merge calm -> neutral\n  classes [angry, happy, neutral, sad]\n  drop [disgust, fearful, surprised]\n}\n\ncolumn speaker {\n  task speaker\n  layers {\n    dense 512 relu dropout 0.3\n    dense 256 relu dropout 0.3\n    dense 128 relu dropout 0.3\n  }\n}\n\ncolumn emotion {\n  task emotion\n  layers {\n    repeat 3 { dense 128 relu dropout 0.3 }\n  }\n  lateral from speaker into all adapter width 32 alpha 0.1 activation relu\n}\n\ntraining {\n  optimizer adam\n  learning_rate 0.001\n  batch 32\n  epochs 300\n  early_stopping uar patience 20 min_delta 0.001\n  seed 3\n  stage source {\n    train speaker\n  }\n  stage target {\n    train emotion\n    freeze speaker\n    learning_rate 0.0005 // the new column fine-tunes slower\n  }\n}\n\nevaluation {\n  folds 10 stratified\n  repeats 3\n  validation 1\n  metrics [uar, accuracy, recall, confusion]\n}\n';
 const GENERATOR = "0.1.0";
 
 /** Dataset `ravdess` (line 7). */
@@ -188,11 +191,11 @@ export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {
     seconds: (performance.now() - started) / 1000,
     ...results,
   };
-  writeFileAtomic(
-    join(opts.out ?? join("results", "speaker_adapter-ts"), "results.json"),
-    JSON.stringify(document, null, 2) + "\n",
-    { makeDirs: true },
-  );
+  const out = opts.out ?? join("results", "speaker_adapter-ts");
+  writeFileAtomic(join(out, "spec.pnn"), SPEC_SOURCE, { makeDirs: true });
+  writeFileAtomic(join(out, "results.json"), JSON.stringify(document, null, 2) + "\n", {
+    makeDirs: true,
+  });
   return document;
 }
 

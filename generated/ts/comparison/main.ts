@@ -32,6 +32,9 @@ import { SpeakerColumn, DnnColumn, PtftColumn, PrognetColumn } from "./columns.j
 const SPEC_DIR = join(packageRoot(import.meta.url), "../../specs");
 /** The spec as compiled: results carry it, with the data files' bytes, as `specHash`. */
 const SPEC_DIGEST = "999c29037cf683ae14e387b45d34a4286429b1c6b3900524747cd82a73ea4140";
+/** The spec's text: written beside results.json as spec.pnn, as `pnnc run` does, for `pnnc report`. */
+const SPEC_SOURCE =
+  '// The speaker → emotion comparison of Gideon et al. 2017 as one spec: the speaker column is trained\n// once per fold and shared by the fine-tuned copy (PT/FT) and the progressive column (ProgNet), and all\n// three emotion columns see identical folds, so their differences are paired.\npnn 2 speaker_comparison\n\ndataset ravdess {\n  file "data/ravdess_egemaps.csv"\n  features numeric except [speaker, gender, emotion]\n  group speaker\n  normalize global\n}\n\ntask speaker {\n  data ravdess\n  label speaker\n}\n\ntask emotion {\n  data ravdess\n  label emotion\n  classes [angry, happy, neutral, sad]\n  drop [calm, disgust, fearful, surprised]\n}\n\ncolumn speaker {\n  task speaker\n  layers {\n    repeat 4 { dense 256 sigmoid dropout 0.5 }\n  }\n}\n\ncolumn dnn {\n  task emotion\n  layers {\n    repeat 4 { dense 256 sigmoid dropout 0.5 }\n  }\n}\n\ncolumn ptft {\n  task emotion\n  layers {\n    repeat 4 { dense 256 sigmoid dropout 0.5 }\n  }\n  init from speaker\n}\n\ncolumn prognet {\n  task emotion\n  layers {\n    repeat 4 { dense 256 sigmoid dropout 0.5 }\n  }\n  lateral from speaker into all\n}\n\ntraining {\n  optimizer adam\n  learning_rate 0.0005\n  batch 64\n  epochs 600\n  early_stopping uar patience 30\n  seed 1\n  stage source {\n    train speaker\n  }\n  stage target {\n    train [dnn, ptft, prognet]\n    freeze speaker\n  }\n}\n\nevaluation {\n  folds 10 stratified\n  repeats 10\n  validation 1\n  metrics [uar, accuracy, recall, confusion]\n  compare [dnn, ptft, prognet]\n  baseline dnn\n}\n';
 const GENERATOR = "0.1.0";
 
 /** Dataset `ravdess` (line 6). */
@@ -206,11 +209,11 @@ export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {
     seconds: (performance.now() - started) / 1000,
     ...results,
   };
-  writeFileAtomic(
-    join(opts.out ?? join("results", "speaker_comparison-ts"), "results.json"),
-    JSON.stringify(document, null, 2) + "\n",
-    { makeDirs: true },
-  );
+  const out = opts.out ?? join("results", "speaker_comparison-ts");
+  writeFileAtomic(join(out, "spec.pnn"), SPEC_SOURCE, { makeDirs: true });
+  writeFileAtomic(join(out, "results.json"), JSON.stringify(document, null, 2) + "\n", {
+    makeDirs: true,
+  });
   return document;
 }
 

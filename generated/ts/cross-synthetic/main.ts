@@ -33,6 +33,9 @@ import { SourceColumn, TargetColumn, ScratchColumn } from "./columns.js";
 const SPEC_DIR = join(packageRoot(import.meta.url), "../../specs");
 /** The spec as compiled: results carry it, with the data files' bytes, as `specHash`. */
 const SPEC_DIGEST = "b17fa6c6edf3fb8a6551b1c438d2fcbfa65221cc79f682f046a4b24e0d9d0d14";
+/** The spec's text: written beside results.json as spec.pnn, as `pnnc run` does, for `pnnc report`. */
+const SPEC_SOURCE =
+  '// Cross-dataset emotion transfer (Gideon et al. 2017, Fig. 4) between two synthetic corpora with a\n// domain shift: disjoint speakers and a recording channel that moves every feature. The source\n// column learns emotion on corpus A from all its training folds; the target column learns emotion\n// on corpus B from 8, 4, 2 or 1 training folds, reading the frozen source column through laterals.\n// Any two tables with the same feature columns work: change the two `file` lines.\npnn 2 cross_synthetic\n\ndataset corpus_a {\n  file "data/synth_domain_a.csv"\n  features numeric except [speaker, gender, emotion]\n  group speaker\n  normalize per_group\n}\n\ndataset corpus_b {\n  file "data/synth_domain_b.csv"\n  features numeric except [speaker, gender, emotion]\n  group speaker\n  normalize per_group\n}\n\ntask emotion_a {\n  data corpus_a\n  label emotion\n}\n\ntask emotion_b {\n  data corpus_b\n  label emotion\n}\n\ncolumn source {\n  task emotion_a\n  layers {\n    repeat 2 { dense 64 relu dropout 0.2 }\n  }\n}\n\ncolumn target {\n  task emotion_b\n  layers {\n    repeat 2 { dense 64 relu dropout 0.2 }\n  }\n  lateral from source into all\n}\n\ncolumn scratch {\n  task emotion_b\n  layers {\n    repeat 2 { dense 64 relu dropout 0.2 }\n  }\n}\n\ntraining {\n  optimizer adam\n  learning_rate 0.002\n  batch 32\n  epochs 60\n  early_stopping uar patience 10\n  seed 5\n  stage source {\n    train source\n  }\n  stage target {\n    train [target, scratch]\n    freeze source\n    train_folds [8, 4, 2, 1]\n  }\n}\n\nevaluation {\n  folds 10 stratified\n  repeats 2\n  validation 1\n  metrics [uar, accuracy]\n  compare [scratch, target]\n  baseline scratch\n}\n';
 const GENERATOR = "0.1.0";
 
 /** Dataset `corpus_a` (line 8). */
@@ -213,11 +216,11 @@ export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {
     seconds: (performance.now() - started) / 1000,
     ...results,
   };
-  writeFileAtomic(
-    join(opts.out ?? join("results", "cross_synthetic-ts"), "results.json"),
-    JSON.stringify(document, null, 2) + "\n",
-    { makeDirs: true },
-  );
+  const out = opts.out ?? join("results", "cross_synthetic-ts");
+  writeFileAtomic(join(out, "spec.pnn"), SPEC_SOURCE, { makeDirs: true });
+  writeFileAtomic(join(out, "results.json"), JSON.stringify(document, null, 2) + "\n", {
+    makeDirs: true,
+  });
   return document;
 }
 

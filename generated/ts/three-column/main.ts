@@ -32,6 +32,9 @@ import { SpeakerColumn, GenderColumn, EmotionColumn } from "./columns.js";
 const SPEC_DIR = join(packageRoot(import.meta.url), "../../specs");
 /** The spec as compiled: results carry it, with the data files' bytes, as `specHash`. */
 const SPEC_DIGEST = "8a5865edb000d566d40a8d43323f47c126c60dc205a4f674e069dfa96e4b8220";
+/** The spec's text: written beside results.json as spec.pnn, as `pnnc run` does, for `pnnc report`. */
+const SPEC_SOURCE =
+  '// Speaker + gender → emotion: a three-column progressive network. Columns 1 and 2 learn the two\n// source tasks side by side; column 3 learns emotion and reads both through lateral links.\npnn 2 three_column\n\ndataset ravdess {\n  file "data/ravdess_egemaps.csv"\n  features numeric except [speaker, gender, emotion]\n  group speaker\n  normalize global\n}\n\ntask speaker {\n  data ravdess\n  label speaker\n}\n\ntask gender {\n  data ravdess\n  label gender\n  classes [female, male]\n}\n\ntask emotion {\n  data ravdess\n  label emotion\n  classes [angry, happy, neutral, sad]\n  drop [calm, disgust, fearful, surprised]\n}\n\ncolumn speaker {\n  task speaker\n  layers {\n    repeat 4 { dense 256 sigmoid dropout 0.5 }\n  }\n}\n\ncolumn gender {\n  task gender\n  layers {\n    repeat 2 { dense 128 sigmoid dropout 0.5 }\n  }\n  head 2 softmax\n}\n\ncolumn emotion {\n  task emotion\n  layers {\n    repeat 4 { dense 256 sigmoid dropout 0.5 }\n  }\n  lateral from [speaker, gender] into [h2, h3, head] // gender has two hidden layers: it feeds h2, h3 and the head\n  lateral from speaker into h4\n}\n\ntraining {\n  optimizer adam\n  learning_rate 0.0005\n  batch 64\n  epochs 600\n  early_stopping uar patience 30\n  seed 7\n  stage sources {\n    train [speaker, gender] // independent columns can share a stage\n  }\n  stage target {\n    train emotion\n    freeze [speaker, gender]\n  }\n}\n\nevaluation {\n  folds 10 stratified\n  repeats 5\n  validation 1\n  metrics [uar, accuracy, recall, confusion]\n}\n';
 const GENERATOR = "0.1.0";
 
 /** Dataset `ravdess` (line 5). */
@@ -207,11 +210,11 @@ export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {
     seconds: (performance.now() - started) / 1000,
     ...results,
   };
-  writeFileAtomic(
-    join(opts.out ?? join("results", "three_column-ts"), "results.json"),
-    JSON.stringify(document, null, 2) + "\n",
-    { makeDirs: true },
-  );
+  const out = opts.out ?? join("results", "three_column-ts");
+  writeFileAtomic(join(out, "spec.pnn"), SPEC_SOURCE, { makeDirs: true });
+  writeFileAtomic(join(out, "results.json"), JSON.stringify(document, null, 2) + "\n", {
+    makeDirs: true,
+  });
   return document;
 }
 

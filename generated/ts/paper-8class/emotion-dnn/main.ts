@@ -32,6 +32,9 @@ import { EmotionColumn } from "./columns.js";
 const SPEC_DIR = join(packageRoot(import.meta.url), "../../specs/paper-8class");
 /** The spec as compiled: results carry it, with the data files' bytes, as `specHash`. */
 const SPEC_DIGEST = "ffbe53db4f04687cd38484497ef4d4f757327505bb36b6af2db049512eddf6e4";
+/** The spec's text: written beside results.json as spec.pnn, as `pnnc run` does, for `pnnc report`. */
+const SPEC_SOURCE =
+  '// All 8 RAVDESS emotions; specs/paper/ has the same method for the paper\'s 4 classes.\n// Baseline of Gideon et al. 2017 (Table 2, "DNN"): one column learns emotion from scratch.\n// The network is the paper\'s Table 1: 4 x 256 sigmoid, dropout 0.5, lr 0.0005, 600 epochs, keeping the\n// epoch with the best validation UAR.\npnn 2 emotion_dnn_8class\n\ndataset ravdess {\n  file "../data/ravdess_egemaps.csv"\n  features numeric except [speaker, gender, emotion]\n  group speaker\n  normalize global\n}\n\ntask emotion {\n  data ravdess\n  label emotion\n  classes [angry, calm, disgust, fearful, happy, neutral, sad, surprised]\n}\n\ncolumn emotion {\n  task emotion\n  layers {\n    repeat 4 { dense 256 sigmoid dropout 0.5 }\n  }\n}\n\ntraining {\n  optimizer adam\n  learning_rate 0.0005\n  batch 64\n  epochs 600\n  best_epoch uar\n  seed 1\n  stage target {\n    train emotion\n  }\n}\n\nevaluation {\n  folds 10 stratified // every speaker appears in every fold: 8 train, 1 early-stop, 1 test\n  repeats 10\n  validation 1\n  metrics [uar, accuracy, recall, confusion]\n}\n';
 const GENERATOR = "0.1.0";
 
 /** Dataset `ravdess` (line 7). */
@@ -153,11 +156,11 @@ export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {
     seconds: (performance.now() - started) / 1000,
     ...results,
   };
-  writeFileAtomic(
-    join(opts.out ?? join("results", "emotion_dnn_8class-ts"), "results.json"),
-    JSON.stringify(document, null, 2) + "\n",
-    { makeDirs: true },
-  );
+  const out = opts.out ?? join("results", "emotion_dnn_8class-ts");
+  writeFileAtomic(join(out, "spec.pnn"), SPEC_SOURCE, { makeDirs: true });
+  writeFileAtomic(join(out, "results.json"), JSON.stringify(document, null, 2) + "\n", {
+    makeDirs: true,
+  });
   return document;
 }
 

@@ -32,6 +32,9 @@ import { GenderColumn, EmotionColumn } from "./columns.js";
 const SPEC_DIR = join(packageRoot(import.meta.url), "../../specs/paper-8class");
 /** The spec as compiled: results carry it, with the data files' bytes, as `specHash`. */
 const SPEC_DIGEST = "6ec5fbc94d57b5c374cb5503c9d048ac6ba3dc8f6d310bd1bfe31814c5b9e436";
+/** The spec's text: written beside results.json as spec.pnn, as `pnnc run` does, for `pnnc report`. */
+const SPEC_SOURCE =
+  '// All 8 RAVDESS emotions; specs/paper/ has the same method for the paper\'s 4 classes.\n// Gender → emotion progressive network (Gideon et al. 2017, Table 2, "gender ProgNet").\n// Column 1 learns gender; column 2 learns emotion and reads column 1 through lateral links.\npnn 2 gender_prognet_8class\n\ndataset ravdess {\n  file "../data/ravdess_egemaps.csv"\n  features numeric except [speaker, gender, emotion]\n  group speaker\n  normalize global\n}\n\ntask gender {\n  data ravdess\n  label gender\n}\n\ntask emotion {\n  data ravdess\n  label emotion\n  classes [angry, calm, disgust, fearful, happy, neutral, sad, surprised]\n}\n\ncolumn gender {\n  task gender\n  layers {\n    repeat 4 { dense 256 sigmoid dropout 0.5 }\n  }\n}\n\ncolumn emotion {\n  task emotion\n  layers {\n    repeat 4 { dense 256 sigmoid dropout 0.5 }\n  }\n  /* Gender layer k feeds emotion layer k+1; gender\'s last hidden layer also feeds the head. */\n  lateral from gender into all\n}\n\ntraining {\n  optimizer adam\n  learning_rate 0.0005\n  batch 64\n  epochs 600\n  best_epoch uar\n  seed 1\n  stage source {\n    train gender\n  }\n  stage target {\n    train emotion\n    freeze gender\n  }\n}\n\nevaluation {\n  folds 10 stratified // every speaker appears in every fold, as in the paper\n  repeats 10\n  validation 1\n  metrics [uar, accuracy, recall, confusion]\n}\n';
 const GENERATOR = "0.1.0";
 
 /** Dataset `ravdess` (line 6). */
@@ -188,11 +191,11 @@ export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {
     seconds: (performance.now() - started) / 1000,
     ...results,
   };
-  writeFileAtomic(
-    join(opts.out ?? join("results", "gender_prognet_8class-ts"), "results.json"),
-    JSON.stringify(document, null, 2) + "\n",
-    { makeDirs: true },
-  );
+  const out = opts.out ?? join("results", "gender_prognet_8class-ts");
+  writeFileAtomic(join(out, "spec.pnn"), SPEC_SOURCE, { makeDirs: true });
+  writeFileAtomic(join(out, "results.json"), JSON.stringify(document, null, 2) + "\n", {
+    makeDirs: true,
+  });
   return document;
 }
 

@@ -32,6 +32,9 @@ import { SpeakerColumn, EmotionColumn } from "./columns.js";
 const SPEC_DIR = join(packageRoot(import.meta.url), "../../specs/paper-8class");
 /** The spec as compiled: results carry it, with the data files' bytes, as `specHash`. */
 const SPEC_DIGEST = "3f6b4399e93d10723585d0cbf2cbb232d51e3cc98889effe9b742df900e1b1dd";
+/** The spec's text: written beside results.json as spec.pnn, as `pnnc run` does, for `pnnc report`. */
+const SPEC_SOURCE =
+  '// All 8 RAVDESS emotions; specs/paper/ has the same method for the paper\'s 4 classes.\n// Pre-train / fine-tune (Gideon et al. 2017, Table 2, "speaker PT/FT"): learn speaker recognition, then copy\n// the hidden layers into a new emotion column with a fresh head and fine-tune everything.\npnn 2 speaker_ptft_8class\n\ndataset ravdess {\n  file "../data/ravdess_egemaps.csv"\n  features numeric except [speaker, gender, emotion]\n  group speaker\n  normalize global\n}\n\ntask speaker {\n  data ravdess\n  label speaker\n}\n\ntask emotion {\n  data ravdess\n  label emotion\n  classes [angry, calm, disgust, fearful, happy, neutral, sad, surprised]\n}\n\ncolumn speaker {\n  task speaker\n  layers {\n    repeat 4 { dense 256 sigmoid dropout 0.5 }\n  }\n}\n\ncolumn emotion {\n  task emotion\n  layers {\n    repeat 4 { dense 256 sigmoid dropout 0.5 }\n  }\n  init from speaker\n}\n\ntraining {\n  optimizer adam\n  learning_rate 0.0005\n  batch 64\n  epochs 600\n  best_epoch uar\n  seed 1\n  stage pretrain {\n    train speaker\n  }\n  stage finetune {\n    train emotion\n  }\n}\n\nevaluation {\n  folds 10 stratified\n  repeats 10\n  validation 1\n  metrics [uar, accuracy, recall, confusion]\n}\n';
 const GENERATOR = "0.1.0";
 
 /** Dataset `ravdess` (line 6). */
@@ -188,11 +191,11 @@ export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {
     seconds: (performance.now() - started) / 1000,
     ...results,
   };
-  writeFileAtomic(
-    join(opts.out ?? join("results", "speaker_ptft_8class-ts"), "results.json"),
-    JSON.stringify(document, null, 2) + "\n",
-    { makeDirs: true },
-  );
+  const out = opts.out ?? join("results", "speaker_ptft_8class-ts");
+  writeFileAtomic(join(out, "spec.pnn"), SPEC_SOURCE, { makeDirs: true });
+  writeFileAtomic(join(out, "results.json"), JSON.stringify(document, null, 2) + "\n", {
+    makeDirs: true,
+  });
   return document;
 }
 

@@ -32,6 +32,9 @@ import { EmotionColumn } from "./columns.js";
 const SPEC_DIR = join(packageRoot(import.meta.url), "../../specs/paper");
 /** The spec as compiled: results carry it, with the data files' bytes, as `specHash`. */
 const SPEC_DIGEST = "fdc172d647656d057eb75bf9f0d9a6fccb9aee91cecbf39a2add17b39c0309f2";
+/** The spec's text: written beside results.json as spec.pnn, as `pnnc run` does, for `pnnc report`. */
+const SPEC_SOURCE =
+  '// Baseline of Gideon et al. 2017 (Table 2, "DNN"): one column learns 4-class emotion from scratch.\n// The network is the paper\'s Table 1: 4 x 256 sigmoid, dropout 0.5, lr 0.0005, 600 epochs, keeping the\n// epoch with the best validation UAR.\npnn 2 emotion_dnn\n\ndataset ravdess {\n  file "../data/ravdess_egemaps.csv"\n  features numeric except [speaker, gender, emotion]\n  group speaker\n  normalize global\n}\n\ntask emotion {\n  data ravdess\n  label emotion\n  classes [angry, happy, neutral, sad]\n  drop [calm, disgust, fearful, surprised]\n}\n\ncolumn emotion {\n  task emotion\n  layers {\n    repeat 4 { dense 256 sigmoid dropout 0.5 }\n  }\n}\n\ntraining {\n  optimizer adam\n  learning_rate 0.0005\n  batch 64\n  epochs 600\n  best_epoch uar\n  seed 1\n  stage target {\n    train emotion\n  }\n}\n\nevaluation {\n  folds 10 stratified // every speaker appears in every fold: 8 train, 1 early-stop, 1 test\n  repeats 10\n  validation 1\n  metrics [uar, accuracy, recall, confusion]\n}\n';
 const GENERATOR = "0.1.0";
 
 /** Dataset `ravdess` (line 6). */
@@ -153,11 +156,11 @@ export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {
     seconds: (performance.now() - started) / 1000,
     ...results,
   };
-  writeFileAtomic(
-    join(opts.out ?? join("results", "emotion_dnn-ts"), "results.json"),
-    JSON.stringify(document, null, 2) + "\n",
-    { makeDirs: true },
-  );
+  const out = opts.out ?? join("results", "emotion_dnn-ts");
+  writeFileAtomic(join(out, "spec.pnn"), SPEC_SOURCE, { makeDirs: true });
+  writeFileAtomic(join(out, "results.json"), JSON.stringify(document, null, 2) + "\n", {
+    makeDirs: true,
+  });
   return document;
 }
 

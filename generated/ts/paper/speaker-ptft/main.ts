@@ -32,6 +32,9 @@ import { SpeakerColumn, EmotionColumn } from "./columns.js";
 const SPEC_DIR = join(packageRoot(import.meta.url), "../../specs/paper");
 /** The spec as compiled: results carry it, with the data files' bytes, as `specHash`. */
 const SPEC_DIGEST = "8ee09da1bce26f9365bfe94f6a2119bd29cffc6d3fc95ad83211d452691e4426";
+/** The spec's text: written beside results.json as spec.pnn, as `pnnc run` does, for `pnnc report`. */
+const SPEC_SOURCE =
+  '// Pre-train / fine-tune (Gideon et al. 2017, Table 2, "speaker PT/FT"): learn speaker recognition, then copy\n// the hidden layers into a new emotion column with a fresh head and fine-tune everything.\npnn 2 speaker_ptft\n\ndataset ravdess {\n  file "../data/ravdess_egemaps.csv"\n  features numeric except [speaker, gender, emotion]\n  group speaker\n  normalize global\n}\n\ntask speaker {\n  data ravdess\n  label speaker\n}\n\ntask emotion {\n  data ravdess\n  label emotion\n  classes [angry, happy, neutral, sad]\n  drop [calm, disgust, fearful, surprised]\n}\n\ncolumn speaker {\n  task speaker\n  layers {\n    repeat 4 { dense 256 sigmoid dropout 0.5 }\n  }\n}\n\ncolumn emotion {\n  task emotion\n  layers {\n    repeat 4 { dense 256 sigmoid dropout 0.5 }\n  }\n  init from speaker\n}\n\ntraining {\n  optimizer adam\n  learning_rate 0.0005\n  batch 64\n  epochs 600\n  best_epoch uar\n  seed 1\n  stage pretrain {\n    train speaker\n  }\n  stage finetune {\n    train emotion\n  }\n}\n\nevaluation {\n  folds 10 stratified\n  repeats 10\n  validation 1\n  metrics [uar, accuracy, recall, confusion]\n}\n';
 const GENERATOR = "0.1.0";
 
 /** Dataset `ravdess` (line 5). */
@@ -188,11 +191,11 @@ export async function main(opts: MainOptions = {}): Promise<ResultsDocument> {
     seconds: (performance.now() - started) / 1000,
     ...results,
   };
-  writeFileAtomic(
-    join(opts.out ?? join("results", "speaker_ptft-ts"), "results.json"),
-    JSON.stringify(document, null, 2) + "\n",
-    { makeDirs: true },
-  );
+  const out = opts.out ?? join("results", "speaker_ptft-ts");
+  writeFileAtomic(join(out, "spec.pnn"), SPEC_SOURCE, { makeDirs: true });
+  writeFileAtomic(join(out, "results.json"), JSON.stringify(document, null, 2) + "\n", {
+    makeDirs: true,
+  });
   return document;
 }
 
