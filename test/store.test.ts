@@ -249,7 +249,7 @@ describe("pnnc diff", () => {
     const messages = diff.changes.map((c) => c.message);
     expect(messages).toContain("column `dnn` added");
     expect(messages).toContain("column gender.h1: width 12 → 16");
-    expect(messages).toContain('stage two: train ["emotion"] → ["emotion","dnn"]');
+    expect(messages).toContain("stage two: train [emotion] → [emotion, dnn]");
     expect(diff.columns).toEqual([
       {
         column: "gender",
@@ -279,6 +279,27 @@ describe("pnnc diff", () => {
     expect(r.stdout).toContain("column `gender` renamed to `sex`");
     expect(r.stdout).toContain("lateral added: from [sex] into [h2]");
     expect(r.stdout).toContain("stage two: now freezes `sex`");
+  });
+
+  it("says settings in the spec's words, and a lateral that changes kind is one change", () => {
+    const tuned = two
+      .replace("learning_rate 0.02", "optimizer sgd\n  learning_rate 0.005")
+      .replace("folds 3 stratified", "folds 4 grouped")
+      .replace("lateral from gender into all", "lateral from gender into all adapter width 4");
+    writeFileSync(join(dir, "d-tuned.pnn"), tuned);
+    const r = pnnc("diff", "d-two.pnn", "d-tuned.pnn");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("stage one: optimizer adam → sgd, learning_rate 0.02 → 0.005");
+    expect(r.stdout).toContain("evaluation: folds 3 stratified → 4 grouped");
+    expect(r.stdout).toMatch(/lateral from \[gender\] into \[h2, head\]: linear → adapter width 4/);
+    expect(r.stdout).not.toContain("lateral added");
+    expect(r.stdout).not.toContain("{");
+    // --json keeps the IR values.
+    const json = JSON.parse(pnnc("diff", "d-two.pnn", "d-tuned.pnn", "--json").stdout) as {
+      changes: { subject: string; before?: unknown; after?: unknown }[];
+    };
+    const optimizer = json.changes.find((c) => c.subject === "stage one optimizer");
+    expect(optimizer?.after).toEqual({ name: "sgd", learningRate: 0.005, momentum: 0 });
   });
 
   it("reads git revisions and fails clearly on a bad one", () => {

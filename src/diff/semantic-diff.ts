@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { columnKeys } from "../store/column-key.js";
 import type { ColumnIr, Ir, LateralIr, StageIr } from "../ir/types.js";
+import { lateralKindText, settingChanges, type RecordKind } from "./spec-words.js";
 
 export interface Change {
   kind: "added" | "removed" | "renamed" | "changed";
@@ -31,15 +32,15 @@ export interface SemanticDiff {
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const show = (v: unknown) => (typeof v === "string" ? `\`${v}\`` : JSON.stringify(v));
+
+/** Where a lateral connects, which identifies it: a change of kind keeps the connection. */
+function lateralPlace(l: LateralIr): string {
+  const into = l.into.map((i) => (i === "head" ? "head" : `h${i}`)).join(", ");
+  return `from [${l.from.join(", ")}] into [${into}]`;
+}
 
 function lateralText(l: LateralIr): string {
-  const into = l.into.map((i) => (i === "head" ? "head" : `h${i}`)).join(", ");
-  const kind =
-    l.kind === "adapter"
-      ? ` adapter width ${l.width} alpha ${l.alpha} activation ${l.activation}`
-      : "";
-  return `from [${l.from.join(", ")}] into [${into}]${kind}`;
+  return l.kind === "adapter" ? `${lateralPlace(l)} ${lateralKindText(l)}` : lateralPlace(l);
 }
 
 /** Which epoch a stage keeps, in the spec's words. */
@@ -50,8 +51,17 @@ function keptEpochText(es: StageIr["earlyStopping"]): string {
   return `\`early_stopping ${es.metric} patience ${es.patience}${delta}\``;
 }
 
-/** Field by field, for flat records (a dataset, a task, a stage's settings). */
-function fields(subject: string, before: object, after: object, skip: string[] = []): Change[] {
+/**
+ * Field by field, for flat records (a dataset, a task, a stage's settings), each change in the
+ * spec's words; `before` and `after` keep the IR values (`--json`).
+ */
+function fields(
+  kind: RecordKind,
+  subject: string,
+  before: object,
+  after: object,
+  skip: string[] = [],
+): Change[] {
   const out: Change[] = [];
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   for (const key of keys) {
@@ -64,7 +74,7 @@ function fields(subject: string, before: object, after: object, skip: string[] =
         subject: `${subject} ${key}`,
         before: a,
         after: b,
-        message: `${subject}: ${key} ${show(a)} → ${show(b)}`,
+        message: `${subject}: ${settingChanges(kind, key, a, b).join(", ")}`,
       });
   }
   return out;
@@ -137,22 +147,35 @@ function columnChanges(a: ColumnIr, b: ColumnIr): Change[] {
       after: b.init,
       message: `${subject}: init from ${a.init ?? "nothing"} → ${b.init ?? "nothing"}`,
     });
-  const before = a.laterals.map(lateralText);
-  const after = b.laterals.map(lateralText);
-  for (const l of after.filter((x) => !before.includes(x)))
-    out.push({
-      kind: "added",
-      subject: `${subject} lateral`,
-      after: l,
-      message: `${subject}: lateral added: ${l}`,
-    });
-  for (const l of before.filter((x) => !after.includes(x)))
-    out.push({
-      kind: "removed",
-      subject: `${subject} lateral`,
-      before: l,
-      message: `${subject}: lateral removed: ${l}`,
-    });
+  // Laterals match by where they connect: one whose kind or options changed is one change.
+  const place = (ls: LateralIr[]) => new Map(ls.map((l) => [lateralPlace(l), l]));
+  const [before, after] = [place(a.laterals), place(b.laterals)];
+  for (const [at, l] of after) {
+    const old = before.get(at);
+    if (!old)
+      out.push({
+        kind: "added",
+        subject: `${subject} lateral`,
+        after: lateralText(l),
+        message: `${subject}: lateral added: ${lateralText(l)}`,
+      });
+    else if (!same(old, l))
+      out.push({
+        kind: "changed",
+        subject: `${subject} lateral`,
+        before: lateralText(old),
+        after: lateralText(l),
+        message: `${subject}: lateral ${at}: ${lateralKindText(old)} → ${lateralKindText(l)}`,
+      });
+  }
+  for (const [at, l] of before)
+    if (!after.has(at))
+      out.push({
+        kind: "removed",
+        subject: `${subject} lateral`,
+        before: lateralText(l),
+        message: `${subject}: lateral removed: ${lateralText(l)}`,
+      });
   return out;
 }
 
@@ -217,11 +240,13 @@ export function semanticDiff(before: Ir, after: Ir): SemanticDiff {
     });
   changes.push(
     ...byId("dataset", before.datasets, after.datasets, (a, b) =>
-      fields(`dataset ${b.id}`, a, b, ["id"]),
+      fields("dataset", `dataset ${b.id}`, a, b, ["id"]),
     ),
   );
   changes.push(
-    ...byId("task", before.tasks, after.tasks, (a, b) => fields(`task ${b.id}`, a, b, ["id"])),
+    ...byId("task", before.tasks, after.tasks, (a, b) =>
+      fields("task", `task ${b.id}`, a, b, ["id"]),
+    ),
   );
   // Columns: a removed and an added column with the same content are one renamed column.
   const removed = before.columns.filter((a) => !after.columns.some((b) => b.id === a.id));
@@ -261,7 +286,7 @@ export function semanticDiff(before: Ir, after: Ir): SemanticDiff {
   }
   changes.push(
     ...byId("stage", before.stages, after.stages, (a, b) => {
-      const out = fields(`stage ${b.id}`, a, b, ["id", "freeze", "earlyStopping"]);
+      const out = fields("stage", `stage ${b.id}`, a, b, ["id", "freeze", "earlyStopping"]);
       if (!same(a.earlyStopping, b.earlyStopping))
         out.push({
           kind: "changed",
@@ -294,7 +319,7 @@ export function semanticDiff(before: Ir, after: Ir): SemanticDiff {
       return out;
     }),
   );
-  changes.push(...fields("evaluation", before.evaluation, after.evaluation));
+  changes.push(...fields("evaluation", "evaluation", before.evaluation, after.evaluation));
   return { changes, columns: verdicts(before, after, renames) };
 }
 
