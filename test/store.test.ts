@@ -236,6 +236,39 @@ describe("incremental training through the column store", () => {
   });
 });
 
+describe("one store of work for run and compare", () => {
+  const both = `${header}${gender()}${emotion}${dnn}${training(
+    "stage one { train gender }\n  stage two { train [emotion, dnn]\n    freeze gender }",
+  ).replace("validation 1", "validation 1\n  compare [emotion, dnn]")}`;
+  const trainedIn = (stderr: string) => stderr.split("\n").filter((l) => / \(\d+ epochs/.test(l));
+  const reusedIn = (stderr: string) =>
+    stderr.split("\n").filter((l) => /reused from the column store/.test(l));
+
+  it("compare reuses every column that run put in the store, and run what compare put there", () => {
+    writeFileSync(join(dir, "both.pnn"), both);
+    const store = ["--store", "sw-store", "--workers", "1"];
+    const first = pnnc("run", "both.pnn", "--out", "sw-run", ...store);
+    expect(first.status, first.stderr).toBe(0);
+    expect(trainedIn(first.stderr).length).toBeGreaterThan(0);
+    const compared = pnnc("compare", "both.pnn", "--out", "sw-compare", ...store);
+    expect(compared.status, compared.stderr).toBe(0);
+    expect(trainedIn(compared.stderr)).toEqual([]);
+    expect(reusedIn(compared.stderr).length).toBe(trainedIn(first.stderr).length);
+    // The same results either way: the comparison read the columns run trained.
+    const runDoc = JSON.parse(readFileSync(join(dir, "sw-run", "results.json"), "utf8")) as {
+      runs: unknown[];
+    };
+    const cmpDoc = JSON.parse(
+      readFileSync(join(dir, "sw-compare", "results", "grow.json"), "utf8"),
+    ) as { runs: unknown[] };
+    expect(cmpDoc.runs).toEqual(runDoc.runs);
+    // --no-store trains everything again.
+    const fresh = pnnc("compare", "both.pnn", "--out", "sw-fresh", "--no-store", "--workers", "1");
+    expect(fresh.status, fresh.stderr).toBe(0);
+    expect(reusedIn(fresh.stderr)).toEqual([]);
+  });
+});
+
 describe("pnnc diff", () => {
   it("reports changes as columns, layers and laterals, with verdicts", () => {
     writeFileSync(join(dir, "d-two.pnn"), two);

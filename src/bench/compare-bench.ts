@@ -37,8 +37,9 @@ export function runCompareBench(root: string): void {
     if (r.status !== 0) throw new Error(`pnnc ${args.join(" ")} failed:\n${r.stderr}`);
     return (performance.now() - t0) / 1000;
   };
+  // --no-store: each compare trains every column (the column store would reuse the first's).
   const compare = (...extra: string[]) =>
-    time(["compare", ...files, "--backend", "wasm", ...extra]);
+    time(["compare", ...files, "--backend", "wasm", "--no-store", ...extra]);
   const one = compare("--workers", "1");
   const two = compare("--workers", "2");
   const uncached = compare("--workers", "1", "--no-frozen-cache");

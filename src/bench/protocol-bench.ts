@@ -179,8 +179,8 @@ function runProtocol(root: string, opts: ProtocolOptions, kernel: number | null)
       writeFileSync(path, text);
       return path;
     });
-    // `pnnc compare` keeps no column store, only its run store in DIR/runs: an empty DIR is the
-    // `--no-store` of `pnnc run`, so nothing from an earlier bench is reused.
+    // A fresh output folder and no column store (the worker passes `store: false`): nothing from
+    // an earlier bench is reused.
     const out = join(dir, "out");
     mkdirSync(out);
     const settings =

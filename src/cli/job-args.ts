@@ -17,18 +17,22 @@ function words(opts: Options, names: readonly string[]): string[] {
   });
 }
 
+/** `--store DIR` (made absolute: array tasks may start elsewhere) or `--no-store`. */
+function storeArgs(opts: Options): string[] {
+  return opts["store"] === false
+    ? ["--no-store"]
+    : typeof opts["store"] === "string"
+      ? ["--store", resolve(opts["store"])]
+      : [];
+}
+
 export function runArgs(opts: Options): string[] {
-  const store =
-    opts["store"] === false
-      ? ["--no-store"]
-      : typeof opts["store"] === "string"
-        ? ["--store", resolve(opts["store"])]
-        : [];
-  return [...store, ...words(opts, ["backend", "keepGoing"])];
+  return [...storeArgs(opts), ...words(opts, ["backend", "keepGoing"])];
 }
 
 export function compareArgs(opts: Options): string[] {
   return [
+    ...storeArgs(opts),
     ...words(opts, ["backend", "task", "baseline", "df", "repeats", "keepGoing"]),
     ...(opts["frozenCache"] === false ? ["--no-frozen-cache"] : []),
   ];

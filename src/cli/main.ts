@@ -130,6 +130,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option("--baseline <method>", "the method the others are tested against")
     .option("--df <n>", "degrees of freedom of every t-test (default: runs - 1; the paper used 10)")
     .option("--repeats <n>", "run only the protocol's first n repeats (resumable later)")
+    .option("--store <dir>", "the column store (default: .pnn/store next to the first spec)")
+    .option("--no-store", "train every column, reusing and keeping nothing")
     .option("--no-frozen-cache", "recompute frozen columns every batch (same results; for timing)")
     .option(
       "-w, --workers <n>",

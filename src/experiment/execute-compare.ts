@@ -103,6 +103,7 @@ export function trainCompare(
       out: prepared.out,
       backend: prepared.backend,
       frozenCache: options.frozenCache,
+      ...(options.store !== undefined ? { store: options.store } : {}),
       task: options.task,
       keepGoing,
       pairs,

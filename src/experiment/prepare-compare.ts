@@ -3,7 +3,7 @@
  * checking the options, the specs and the protocol, and planning the runs the run store lacks.
  * In: spec paths and the comparison's options. Out: a PreparedCompare whose `execute` trains, or why not.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { ColumnModel } from "../engine/column-model.js";
 import type { MethodRef } from "../engine/compare.js";
 import { planOf } from "../engine/run-spec.js";
@@ -12,6 +12,8 @@ import { runMethods, type DivergedRun, type Method } from "../runtime/driver.js"
 import { specDigest } from "../runtime/files.js";
 import type { RunRecord, RunResults } from "../runtime/results.js";
 import { columnKeys } from "../store/column-key.js";
+import { ColumnStore } from "../store/column-store.js";
+import { storeCache } from "../store/store-cache.js";
 import { PNNC_VERSION } from "../version.js";
 import { foldsPerRepeat, loadSpec, type LoadedSpec } from "./load-spec.js";
 import { compareOptions } from "./options.js";
@@ -49,6 +51,11 @@ export interface CompareOptions {
   shard?: string;
   /** `--assemble`: train nothing; compare from the run store, which must hold every run. */
   assemble?: boolean;
+  /**
+   * The column store's folder (default: .pnn/store beside the first spec, as `pnnc run` uses for
+   * it); false (`--no-store`) disables it. Columns `run` trained are reused here, and vice versa.
+   */
+  store?: string | false;
 }
 
 export interface PreparedCompare {
@@ -123,7 +130,13 @@ export async function prepareCompare(
   if ("problem" in backend) return fail("failed", [plain(backend.problem)], diagnostics);
   // 6. Methods for the driver.
   const methods = driverMethods(specs, identities);
-  // 7. Run store and pending runs.
+  // 7. The column store shared with `pnnc run`, the run store and the pending runs.
+  const storeDir =
+    opts.store === false ? null : (opts.store ?? join(dirname(files[0] ?? "."), ".pnn", "store"));
+  // A mistyped --store (a file, an unrelated folder) is refused before anything is written into it.
+  const columnStore = storeDir === null || opts.assemble ? null : ColumnStore.create(storeDir);
+  if (columnStore && "problem" in columnStore)
+    return fail("failed", [plain(columnStore.problem)], diagnostics);
   const out = opts.out ?? join("results", `compare-${specs.map((s) => s.ir.name).join("-")}`);
   const hash = specDigest(specs.map((s) => s.hash).join("\u0000"), PNNC_VERSION);
   const store = fileStore<RunRecord[]>(
@@ -169,6 +182,16 @@ export async function prepareCompare(
           ...extra,
           store,
           cacheFrozen: opts.frozenCache !== false,
+          ...(columnStore === null
+            ? {}
+            : {
+                columns: storeCache(
+                  columnStore.store,
+                  backend.name,
+                  PNNC_VERSION,
+                  extra.progress ?? (() => {}),
+                ),
+              }),
         }),
     },
     { diagnostics },
