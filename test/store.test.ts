@@ -250,6 +250,9 @@ describe("one store of work for run and compare", () => {
     const first = pnnc("run", "both.pnn", "--out", "sw-run", ...store);
     expect(first.status, first.stderr).toBe(0);
     expect(trainedIn(first.stderr).length).toBeGreaterThan(0);
+    // A spec that declares `compare` gets compare's table from `run` too.
+    expect(first.stdout).toContain("task `emotion`: 2 methods on the same runs");
+    expect(first.stdout).toMatch(/emotion vs dnn: Δ [+-]\d\.\d{3}/);
     const compared = pnnc("compare", "both.pnn", "--out", "sw-compare", ...store);
     expect(compared.status, compared.stderr).toBe(0);
     expect(trainedIn(compared.stderr)).toEqual([]);

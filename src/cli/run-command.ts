@@ -10,6 +10,7 @@
  * The work is src/experiment/ (prepare-run.ts, execute-run.ts); this renders it.
  * In: parsed arguments. Out: an exit code (0 ok, 1 spec, data or backend problem, 2 usage).
  */
+import { compareDocument, renderComparison } from "../engine/compare.js";
 import { executeRun } from "../experiment/execute-run.js";
 import { executeSlice } from "../experiment/execute-slice.js";
 import { jobFile, writeJobFile } from "../experiment/job-file.js";
@@ -84,7 +85,15 @@ export async function runRun(file: string, opts: RunOptions & SlurmFlags): Promi
   if (!done.ok) return exitCodeOf(done.failure);
   const { document, seconds, path, report, columns } = done.value;
   if (opts.json) process.stdout.write(JSON.stringify(document.summary, null, 2) + "\n");
-  else process.stdout.write(renderSummary(document, seconds, path));
+  else {
+    process.stdout.write(renderSummary(document, seconds, path));
+    // A spec that lists methods to compare gets `pnnc compare`'s table too, as its report does.
+    if (ir.evaluation.compare.length >= 2) {
+      const k = Math.max(...document.runs.map((r) => r.fold));
+      const settings = { task: null, baseline: null, k };
+      process.stdout.write(renderComparison(compareDocument([ir], [document], settings)));
+    }
+  }
   if (report !== null) process.stderr.write(`report: ${report}\n`);
   if (storeDir !== null)
     process.stderr.write(
