@@ -11,7 +11,8 @@ import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSynthetic } from "../src/data/synth.js";
-import { renderReport } from "../src/report/html.js";
+import { lineChart } from "../src/report/charts.js";
+import { renderReport, REPORT_CSS } from "../src/report/html.js";
 import { loadReport } from "../src/report/load-report.js";
 import { pnncIn, repoRoot, synthSpecHeader } from "./helpers.js";
 
@@ -133,11 +134,20 @@ describe("pnnc report", () => {
     const prognet = loaded.value.specs.find((s) => s.name === "prognet");
     const runs = prognet?.results.runs.filter((r) => r.column === "emotion") ?? [];
     const total = runs.reduce((n, r) => n + (r.test.confusion[0]?.[0] ?? 0), 0);
+    const row = runs.reduce(
+      (n, r) => n + (r.test.confusion[0] ?? []).reduce((a, b) => a + b, 0),
+      0,
+    );
     const html = renderReport(loaded.value);
-    const caption = html.indexOf("prognet: test predictions summed over 6 runs");
+    const caption = html.indexOf("prognet: test predictions over 6 runs");
     const table = html.slice(html.lastIndexOf('<figure class="confusion">', caption), caption);
-    // The first cell of the first row is the summed count of class 0 predicted as class 0.
-    expect(table).toMatch(new RegExp(`<th>[^<]+</th><td[^>]*>${total}</td>`));
+    // The first cell of the first row: class 0 predicted as class 0, summed over the runs, as a
+    // share of class 0's rows (the count in its title); the row ends with that share as recall.
+    const share = `${((100 * total) / row).toFixed(0)}%`;
+    expect(table).toMatch(
+      new RegExp(`<th>[^<]+</th><td[^>]*title="${total} of ${row}"[^>]*>${share}</td>`),
+    );
+    expect(table).toMatch(new RegExp(`<td class="recall">${(total / row).toFixed(3)}</td>`));
     expect(html).toContain(">+0.000</td><td>0.000000</td>");
   });
 
@@ -218,6 +228,41 @@ describe.skipIf(!existsSync(CHROMIUM))("the report in headless Chromium", () => 
       });
       expect(existsSync(join(repoRoot, "test-artifacts", "report.png"))).toBe(true);
       expect(errors).toEqual([]);
+      // Confusion matrices as shares of each true class, with a recall column.
+      expect(await page.locator(".confusion th", { hasText: "recall" }).count()).toBe(2);
+      const share = (await page.locator(".confusion td").first().textContent()) ?? "";
+      expect(share).toMatch(/^\d+%$/);
+
+      // A chart's legend keeps every entry inside the figure and apart, however many methods
+      // there are and however long their names (in the SVG legend, the fifth fell off the chart).
+      const names = Array.from({ length: 7 }, (_, i) => `method_${i}_with_a_rather_long_name`);
+      const series = names.map((name, i) => ({
+        name,
+        points: [1, 2, 3].map((x) => ({ x, mean: 0.5 + 0.01 * i * x, std: 0.02 })),
+      }));
+      const chart = lineChart(series, { id: "many", title: "many", xLabel: "x", yLabel: "y" });
+      await page.setContent(`<style>${REPORT_CSS}</style>${chart}`);
+      const svg = await page.locator('figure[data-chart="many"] svg').boundingBox();
+      const items = page.locator('figure[data-chart="many"] .legend li');
+      expect(await items.count()).toBe(7);
+      const boxes = await Promise.all(
+        Array.from({ length: 7 }, (_, i) => items.nth(i).boundingBox()),
+      );
+      for (const [i, b] of boxes.entries()) {
+        expect(b && svg, `legend entry ${i}`).toBeTruthy();
+        if (!b || !svg) continue;
+        expect(b.x).toBeGreaterThanOrEqual(svg.x);
+        expect(b.x + b.width).toBeLessThanOrEqual(svg.x + svg.width + 0.5);
+        for (const c of boxes.slice(i + 1)) {
+          if (!c) continue;
+          const apart =
+            b.x + b.width <= c.x ||
+            c.x + c.width <= b.x ||
+            b.y + b.height <= c.y ||
+            c.y + c.height <= b.y;
+          expect(apart, `legend entries overlap: ${JSON.stringify([b, c])}`).toBe(true);
+        }
+      }
     } finally {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

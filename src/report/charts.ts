@@ -1,7 +1,7 @@
 /**
  * Inline SVG charts for the report (no library, no network): line charts with a mean ± std band per
  * series, as in the paper's learning curves (Fig. 3) and its UAR-vs-training-folds curve (Fig. 4).
- * In: series of (x, mean, std) points and axis labels. Out: an SVG element as text.
+ * In: series of (x, mean, std) points and axis labels. Out: a figure (SVG, HTML legend) as text.
  */
 
 export interface Point {
@@ -53,7 +53,7 @@ function ticks(lo: number, hi: number): number[] {
 export function lineChart(series: readonly Series[], opts: ChartOptions): string {
   const width = opts.width ?? 560;
   const height = opts.height ?? 300;
-  const pad = { left: 56, right: 16, top: 30, bottom: 44 };
+  const pad = { left: 56, right: 16, top: 14, bottom: 44 };
   const points = series.flatMap((s) => s.points);
   if (points.length === 0)
     return `<p class="empty" data-chart="${escapeHtml(opts.id)}">no data for ${escapeHtml(opts.title)}</p>`;
@@ -90,11 +90,13 @@ export function lineChart(series: readonly Series[], opts: ChartOptions): string
     if (pts.length < 12)
       for (const p of pts)
         parts.push(`<circle cx="${f(sx(p.x))}" cy="${f(sy(p.mean))}" r="3" fill="${color}"/>`);
-    parts.push(
-      `<rect x="${pad.left + 10 + i * 130}" y="8" width="12" height="12" fill="${color}"/>`,
-      `<text x="${pad.left + 26 + i * 130}" y="18">${escapeHtml(s.name)}</text>`,
-    );
   });
+  // The legend is HTML below the chart, not SVG text inside it: entries wrap, so any number of
+  // methods with names of any length stay inside the figure (in the SVG, the fifth fell off it).
+  const legend = series.map(
+    (s, i) =>
+      `<li><span class="swatch" style="background:${COLORS[i % COLORS.length]}"></span>${escapeHtml(s.name)}</li>`,
+  );
   return [
     `<figure class="chart" data-chart="${escapeHtml(opts.id)}">`,
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(opts.title)}">`,
@@ -104,6 +106,7 @@ export function lineChart(series: readonly Series[], opts: ChartOptions): string
     `<text x="${(pad.left + width - pad.right) / 2}" y="${height - 8}" text-anchor="middle" class="label">${escapeHtml(opts.xLabel)}</text>`,
     `<text transform="translate(14 ${(pad.top + height - pad.bottom) / 2}) rotate(-90)" text-anchor="middle" class="label">${escapeHtml(opts.yLabel)}</text>`,
     "</svg>",
+    `<ul class="legend">${legend.join("")}</ul>`,
     `<figcaption>${escapeHtml(opts.title)}</figcaption>`,
     "</figure>",
   ].join("\n");

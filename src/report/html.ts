@@ -151,16 +151,19 @@ function confusionTable(s: Subject): string {
     ),
   );
   const name = (i: number) => esc(classes[i] ?? String(i));
+  // Shares of each true class (rows sum to 100%), so classes of different sizes compare at a
+  // glance; the counts are in each cell's title. The diagonal share is the class's recall.
   const body = sum.map((row, i) => {
-    const total = row.reduce((a, b) => a + b, 0) || 1;
+    const total = row.reduce((a, b) => a + b, 0);
+    const share = (v: number) => (total > 0 ? v / total : 0);
     return `<tr><th>${name(i)}</th>${row
       .map(
         (v) =>
-          `<td style="background:rgba(31,119,180,${(v / total).toFixed(2)})" title="${v} of ${total}">${v}</td>`,
+          `<td style="background:rgba(31,119,180,${share(v).toFixed(2)})" title="${v} of ${total}">${(100 * share(v)).toFixed(0)}%</td>`,
       )
-      .join("")}</tr>`;
+      .join("")}<td class="recall">${fmt(share(row[i] ?? 0))}</td></tr>`;
   });
-  return `<figure class="confusion"><table><thead><tr><th>true \\ predicted</th>${sum.map((_, j) => `<th>${name(j)}</th>`).join("")}</tr></thead><tbody>${body.join("")}</tbody></table><figcaption>${esc(s.name)}: test predictions summed over ${runs.length} runs</figcaption></figure>`;
+  return `<figure class="confusion"><table><thead><tr><th>true \\ predicted</th>${sum.map((_, j) => `<th>${name(j)}</th>`).join("")}<th>recall</th></tr></thead><tbody>${body.join("")}</tbody></table><figcaption>${esc(s.name)}: test predictions over ${runs.length} runs, as shares of each true class (counts on hover); recall per class</figcaption></figure>`;
 }
 
 function forgettingSection(specs: ReportSpec[]): string {
@@ -207,7 +210,7 @@ function crossDatasetSection(specs: ReportSpec[]): string {
   return `<section id="cross-dataset"><h2>Test UAR against training folds</h2>${lineChart(series, { id: "train-folds-curve", title: "target column test UAR by number of training folds (mean ± std)", xLabel: "training folds of the target data", yLabel: "test UAR" })}</section>`;
 }
 
-const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1180px;padding:0 20px 40px;color:#222}
+export const REPORT_CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1180px;padding:0 20px 40px;color:#222}
 h1{margin:24px 0 4px}h2{border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}
 td:first-child,th:first-child{text-align:left}thead th{background:#f4f4f4}.sig{font-weight:bold;background:#fdecea}
@@ -215,7 +218,9 @@ td:first-child,th:first-child{text-align:left}thead th{background:#f4f4f4}.sig{f
 .charts{display:flex;flex-wrap:wrap;gap:16px}figure{margin:8px 0}figcaption{font-size:12px;color:#555}
 .chart text{font:11px sans-serif;fill:#333}.chart .grid{stroke:#eee}.chart .axis{stroke:#888}.chart .label{font-size:12px}
 .confusions{display:flex;flex-wrap:wrap;gap:24px}.graph{overflow-x:auto}pre{background:#f7f7f7;padding:12px;overflow-x:auto;font-size:12px}
-nav a{margin-right:12px}.warnings li{color:#8a4b00}`;
+nav a{margin-right:12px}.warnings li{color:#8a4b00}.recall{font-weight:bold;background:#f4f4f4}
+.legend{list-style:none;padding:0;margin:4px 0 0 56px;display:flex;flex-wrap:wrap;gap:4px 14px;max-width:480px;font-size:12px}
+.legend .swatch{display:inline-block;width:10px;height:10px;margin-right:5px;vertical-align:baseline}`;
 
 /** Run warnings and runs left out, per spec; nothing when the training raised no doubt. */
 function warningsSection(specs: readonly ReportSpec[]): string {
@@ -243,7 +248,7 @@ export function renderReport(input: ReportInput): string {
   const cross = crossDatasetSection(input.specs);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(input.title)}</title><style>${CSS}</style></head>
+<title>${esc(input.title)}</title><style>${REPORT_CSS}</style></head>
 <body>
 <h1>${esc(input.title)}</h1>
 <p class="note">pnnc ${esc(input.pnnc)}, backend ${esc(input.backend)}, ${fmt(input.seconds, 1)} s of training.</p>
