@@ -149,6 +149,30 @@ describe("pnnc report", () => {
     );
     expect(table).toMatch(new RegExp(`<td class="recall">${(total / row).toFixed(3)}</td>`));
     expect(html).toContain(">+0.000</td><td>0.000000</td>");
+    // Heads drawn with their unit count (the data's classes), never the word "classes".
+    const classes = prognet?.results.classes ?? {};
+    expect(html).not.toContain("classes softmax");
+    for (const [task, list] of Object.entries(classes))
+      if (prognet?.ir.columns.some((c) => c.task === task && c.head.units === null))
+        expect(html, task).toContain(`head: ${list.length} softmax`);
+    // Source columns with the chance level of their task beside their UAR.
+    const sources = html.slice(html.indexOf('<table id="sources">'));
+    expect(sources).toContain("<th>chance UAR</th>");
+    for (const source of loaded.value.comparison?.sources ?? []) {
+      const n = classes[source.task]?.length ?? 0;
+      expect(sources).toContain(`<td>${(1 / n).toFixed(3)}</td>`);
+    }
+    expect(sources).not.toContain("near chance");
+    // A source that learned next to nothing is flagged.
+    const comparison = loaded.value.comparison;
+    const first = comparison?.sources[0];
+    if (!comparison || !first) throw new Error("the comparison lists no source column");
+    const n = classes[first.task]?.length ?? 2;
+    const weak = {
+      ...loaded.value,
+      comparison: { ...comparison, sources: [{ ...first, uarMean: 1 / n + 0.01 }] },
+    };
+    expect(renderReport(weak)).toContain('<span class="mark">near chance</span>');
   });
 
   it("fails clearly on a missing or damaged directory", () => {

@@ -35,7 +35,13 @@ export interface GraphModel {
   inits: { from: string; to: string }[];
 }
 
-export function graphModel(ir: Ir): GraphModel {
+/**
+ * `classes`: each task's class count where the data told it (a report); otherwise a head's width
+ * is its task's declared `classes`, and "classes" only when neither is known (`pnnc graph`).
+ */
+export function graphModel(ir: Ir, classes: ReadonlyMap<string, number> = new Map()): GraphModel {
+  const outputs = (task: string) =>
+    classes.get(task) ?? ir.tasks.find((t) => t.id === task)?.classes?.length ?? "classes";
   const frozen = new Set(
     ir.stages.flatMap((s) => s.freeze.filter((f) => f.layer === null).map((f) => f.column)),
   );
@@ -50,7 +56,7 @@ export function graphModel(ir: Ir): GraphModel {
       {
         column: c.id,
         level: c.layers.length + 1,
-        label: `head: ${c.head.units ?? "classes"} softmax`,
+        label: `head: ${c.head.units ?? outputs(c.task)} softmax`,
       },
     ];
     return { id: c.id, task: c.task, frozen: frozen.has(c.id), boxes };

@@ -46,6 +46,10 @@ function subjects(input: ReportInput): Subject[] {
   );
 }
 
+/** Each task's number of classes, as the results record them. */
+const classCounts = (s: ReportSpec) =>
+  new Map(Object.entries(s.results.classes ?? {}).map(([task, list]) => [task, list.length]));
+
 const fmt = (n: number, d = 3) => (Number.isFinite(n) ? n.toFixed(d) : "–");
 
 function meanStd(values: number[]): { mean: number; std: number } {
@@ -62,7 +66,14 @@ function mainRuns(spec: ReportSpec, column: string): ColumnRun[] {
   return runs.filter((r) => (r.trainFolds ?? Infinity) === most);
 }
 
-function comparisonSection(c: ComparisonDocument): string {
+/**
+ * A test UAR that went less than a tenth of the way from chance (1 / classes) to 1: the column
+ * learned next to nothing, so what transfers from it means little (as the run warnings say).
+ */
+const nearChance = (uar: number, classes: number | undefined) =>
+  classes !== undefined && classes > 0 && uar < 1 / classes + 0.1 * (1 - 1 / classes);
+
+function comparisonSection(c: ComparisonDocument, classes: ReadonlyMap<string, number>): string {
   const s = c.statistics;
   const rows = s.methods.map((m) => {
     const marks = [
@@ -88,15 +99,16 @@ function comparisonSection(c: ComparisonDocument): string {
         })
         .join("")}</tr>`,
   );
-  const sources = c.sources.map(
-    (x) =>
-      `<tr><td>${esc(x.column)}</td><td>${esc(x.task)}</td><td>${esc(String(x.runs))}</td><td>${fmt(x.uarMean)}</td><td>${fmt(x.accuracyMean)}</td></tr>`,
-  );
+  const sources = c.sources.map((x) => {
+    const n = classes.get(x.task);
+    const flag = nearChance(x.uarMean, n) ? ' <span class="mark">near chance</span>' : "";
+    return `<tr><td>${esc(x.column)}</td><td>${esc(x.task)}</td><td>${esc(String(x.runs))}</td><td>${fmt(x.uarMean)}${flag}</td><td>${fmt(x.accuracyMean)}</td><td>${n ? fmt(1 / n) : "–"}</td></tr>`;
+  });
   return `<section id="results"><h2>Results: task <code>${esc(c.task)}</code></h2>
 <table id="results-table"><thead><tr><th>method</th><th>runs</th><th>test UAR (mean ± std)</th><th>within-fold std</th><th></th></tr></thead><tbody>${rows.join("")}</tbody></table>
 <p class="note">* significantly better than every other method; † significantly better than the baseline. Corrected repeated k-fold CV t-test (Nadeau &amp; Bengio; n2/n1 = ${fmt(s.testTrainRatio)}, ${esc(String(s.pairs[0]?.df ?? "–"))} df, α = ${esc(String(s.alpha))}). A p-value of – means no test was possible (fewer than two shared runs, or no variance). Within-fold std: the std over the folds of each repeat, averaged over repeats.</p>
 <h3>p-values</h3><table id="p-values"><thead><tr><th></th>${names.map((n) => `<th>${esc(n)}</th>`).join("")}</tr></thead><tbody>${matrix.join("")}</tbody></table>
-${sources.length > 0 ? `<h3>Source columns</h3><table id="sources"><thead><tr><th>column</th><th>task</th><th>runs</th><th>UAR</th><th>accuracy</th></tr></thead><tbody>${sources.join("")}</tbody></table>` : ""}
+${sources.length > 0 ? `<h3>Source columns</h3><table id="sources"><thead><tr><th>column</th><th>task</th><th>runs</th><th>UAR</th><th>accuracy</th><th>chance UAR</th></tr></thead><tbody>${sources.join("")}</tbody></table>` : ""}
 </section>`;
 }
 
@@ -240,7 +252,10 @@ function warningsSection(specs: readonly ReportSpec[]): string {
 export function renderReport(input: ReportInput): string {
   const list = subjects(input);
   const architecture = input.specs
-    .map((s) => `<h3>${esc(s.name)}</h3><div class="graph">${graphSvg(graphModel(s.ir))}</div>`)
+    .map(
+      (s) =>
+        `<h3>${esc(s.name)}</h3><div class="graph">${graphSvg(graphModel(s.ir, classCounts(s)))}</div>`,
+    )
     .join("\n");
   const specText = input.specs
     .map((s) => `<h3>${esc(s.name)}</h3><pre>${esc(s.text)}</pre>`)
@@ -253,7 +268,7 @@ export function renderReport(input: ReportInput): string {
 <h1>${esc(input.title)}</h1>
 <p class="note">pnnc ${esc(input.pnnc)}, backend ${esc(input.backend)}, ${fmt(input.seconds, 1)} s of training.</p>
 <nav><a href="#results">results</a><a href="#architecture">architecture</a><a href="#curves">learning curves</a><a href="#confusion">confusion matrices</a><a href="#forgetting">forgetting</a>${cross ? '<a href="#cross-dataset">training folds</a>' : ""}<a href="#spec">spec</a></nav>
-${input.comparison ? comparisonSection(input.comparison) : summarySection(input.specs)}
+${input.comparison ? comparisonSection(input.comparison, new Map(input.specs.flatMap((s) => [...classCounts(s)]))) : summarySection(input.specs)}
 ${warningsSection(input.specs)}
 <section id="architecture"><h2>Architecture</h2>${architecture}</section>
 ${curvesSection(list)}
