@@ -163,6 +163,15 @@ describe("pnnc report", () => {
       expect(sources).toContain(`<td>${(1 / n).toFixed(3)}</td>`);
     }
     expect(sources).not.toContain("near chance");
+    // Each method's test accuracy beside its UAR, from its spec's summary.
+    const results = html.slice(
+      html.indexOf('<table id="results-table">'),
+      html.indexOf("</table>"),
+    );
+    expect(results).toContain("<th>accuracy</th>");
+    const accuracy = prognet?.results.summary.find((r) => r.column === "emotion")?.accuracyMean;
+    expect(accuracy).toBeDefined();
+    expect(results).toMatch(new RegExp(`prognet</td>.*?<td>${(accuracy ?? 0).toFixed(3)}</td>`));
     // A source that learned next to nothing is flagged.
     const comparison = loaded.value.comparison;
     const first = comparison?.sources[0];

@@ -73,7 +73,20 @@ function mainRuns(spec: ReportSpec, column: string): ColumnRun[] {
 const nearChance = (uar: number, classes: number | undefined) =>
   classes !== undefined && classes > 0 && uar < 1 / classes + 0.1 * (1 - 1 / classes);
 
-function comparisonSection(c: ComparisonDocument, classes: ReadonlyMap<string, number>): string {
+/** A method's mean test accuracy, from its spec's summary (all training folds). */
+function accuracyOf(c: ComparisonDocument, specs: readonly ReportSpec[], method: string): number {
+  const ref = c.methods.find((m) => m.name === method);
+  const summary = ref ? specs[ref.spec]?.results.summary : undefined;
+  const rows = (summary ?? []).filter((r) => r.column === ref?.column);
+  const all = rows.find((r) => r.trainFolds === null) ?? rows.at(-1);
+  return all?.accuracyMean ?? Number.NaN;
+}
+
+function comparisonSection(
+  c: ComparisonDocument,
+  classes: ReadonlyMap<string, number>,
+  specs: readonly ReportSpec[],
+): string {
   const s = c.statistics;
   const rows = s.methods.map((m) => {
     const marks = [
@@ -84,7 +97,7 @@ function comparisonSection(c: ComparisonDocument, classes: ReadonlyMap<string, n
         ? `<span class="mark" title="significantly better than ${esc(s.baseline ?? "")}">†</span>`
         : "",
     ].join("");
-    return `<tr><td>${esc(m.method)}${s.baseline === m.method ? " (baseline)" : ""}</td><td>${esc(String(m.runs))}</td><td>${fmt(m.mean)} ± ${fmt(m.std)}</td><td>${fmt(m.withinFoldStd)}</td><td>${marks}</td></tr>`;
+    return `<tr><td>${esc(m.method)}${s.baseline === m.method ? " (baseline)" : ""}</td><td>${esc(String(m.runs))}</td><td>${fmt(m.mean)} ± ${fmt(m.std)}</td><td>${fmt(m.withinFoldStd)}</td><td>${fmt(accuracyOf(c, specs, m.method))}</td><td>${marks}</td></tr>`;
   });
   const names = s.methods.map((m) => m.method);
   const p = (a: string, b: string) =>
@@ -105,7 +118,7 @@ function comparisonSection(c: ComparisonDocument, classes: ReadonlyMap<string, n
     return `<tr><td>${esc(x.column)}</td><td>${esc(x.task)}</td><td>${esc(String(x.runs))}</td><td>${fmt(x.uarMean)}${flag}</td><td>${fmt(x.accuracyMean)}</td><td>${n ? fmt(1 / n) : "–"}</td></tr>`;
   });
   return `<section id="results"><h2>Results: task <code>${esc(c.task)}</code></h2>
-<table id="results-table"><thead><tr><th>method</th><th>runs</th><th>test UAR (mean ± std)</th><th>within-fold std</th><th></th></tr></thead><tbody>${rows.join("")}</tbody></table>
+<table id="results-table"><thead><tr><th>method</th><th>runs</th><th>test UAR (mean ± std)</th><th>within-fold std</th><th>accuracy</th><th></th></tr></thead><tbody>${rows.join("")}</tbody></table>
 <p class="note">* significantly better than every other method; † significantly better than the baseline. Corrected repeated k-fold CV t-test (Nadeau &amp; Bengio; n2/n1 = ${fmt(s.testTrainRatio)}, ${esc(String(s.pairs[0]?.df ?? "–"))} df, α = ${esc(String(s.alpha))}). A p-value of – means no test was possible (fewer than two shared runs, or no variance). Within-fold std: the std over the folds of each repeat, averaged over repeats.</p>
 <h3>p-values</h3><table id="p-values"><thead><tr><th></th>${names.map((n) => `<th>${esc(n)}</th>`).join("")}</tr></thead><tbody>${matrix.join("")}</tbody></table>
 ${sources.length > 0 ? `<h3>Source columns</h3><table id="sources"><thead><tr><th>column</th><th>task</th><th>runs</th><th>UAR</th><th>accuracy</th><th>chance UAR</th></tr></thead><tbody>${sources.join("")}</tbody></table>` : ""}
@@ -268,7 +281,15 @@ export function renderReport(input: ReportInput): string {
 <h1>${esc(input.title)}</h1>
 <p class="note">pnnc ${esc(input.pnnc)}, backend ${esc(input.backend)}, ${fmt(input.seconds, 1)} s of training.</p>
 <nav><a href="#results">results</a><a href="#architecture">architecture</a><a href="#curves">learning curves</a><a href="#confusion">confusion matrices</a><a href="#forgetting">forgetting</a>${cross ? '<a href="#cross-dataset">training folds</a>' : ""}<a href="#spec">spec</a></nav>
-${input.comparison ? comparisonSection(input.comparison, new Map(input.specs.flatMap((s) => [...classCounts(s)]))) : summarySection(input.specs)}
+${
+  input.comparison
+    ? comparisonSection(
+        input.comparison,
+        new Map(input.specs.flatMap((s) => [...classCounts(s)])),
+        input.specs,
+      )
+    : summarySection(input.specs)
+}
 ${warningsSection(input.specs)}
 <section id="architecture"><h2>Architecture</h2>${architecture}</section>
 ${curvesSection(list)}
