@@ -163,6 +163,12 @@ describe("pnnc report", () => {
       expect(sources).toContain(`<td>${(1 / n).toFixed(3)}</td>`);
     }
     expect(sources).not.toContain("near chance");
+    // The source columns' own learning curves, one line each.
+    const sourceCurve = html.slice(
+      html.indexOf('data-chart="source-curve"'),
+      html.indexOf("</figure>", html.indexOf('data-chart="source-curve"')),
+    );
+    expect(sourceCurve.match(/<polyline/g)?.length).toBe(loaded.value.comparison?.sources.length);
     // Each method's test accuracy beside its UAR, from its spec's summary.
     const results = html.slice(
       html.indexOf('<table id="results-table">'),

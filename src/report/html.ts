@@ -150,7 +150,15 @@ function curve(
   return [...byEpoch].map(([x, vs]) => ({ x, ...meanStd(vs) }));
 }
 
-function curvesSection(list: Subject[]): string {
+/** The source columns the compared methods build on (speaker, gender), one subject each. */
+function sourceSubjects(input: ReportInput): Subject[] {
+  return (input.comparison?.sources ?? []).flatMap((x) => {
+    const spec = input.specs.find((s) => s.name === x.spec);
+    return spec ? [{ name: `${x.column} (${x.spec})`, spec, column: x.column }] : [];
+  });
+}
+
+function curvesSection(list: Subject[], sources: Subject[]): string {
   const validation: Series[] = list.map((s) => ({
     name: s.name,
     points: curve(mainRuns(s.spec, s.column), (p) => p.validation),
@@ -162,6 +170,22 @@ function curvesSection(list: Subject[]): string {
   return `<section id="curves"><h2>Learning curves</h2><div class="charts">
 ${lineChart(validation, { id: "validation-curve", title: "validation metric by epoch (mean ± std over runs)", xLabel: "epoch", yLabel: "validation UAR" })}
 ${lineChart(loss, { id: "loss-curve", title: "training loss by epoch (mean ± std over runs)", xLabel: "epoch", yLabel: "cross-entropy" })}
+${
+  sources.length > 0
+    ? lineChart(
+        sources.map((s) => ({
+          name: s.name,
+          points: curve(mainRuns(s.spec, s.column), (p) => p.validation),
+        })),
+        {
+          id: "source-curve",
+          title: "source columns: validation metric by epoch on their own tasks (mean ± std)",
+          xLabel: "epoch",
+          yLabel: "validation UAR",
+        },
+      )
+    : ""
+}
 </div><p class="note">Each epoch averages the runs still training then; early stopping ends runs at different epochs.</p></section>`;
 }
 
@@ -292,7 +316,7 @@ ${
 }
 ${warningsSection(input.specs)}
 <section id="architecture"><h2>Architecture</h2>${architecture}</section>
-${curvesSection(list)}
+${curvesSection(list, sourceSubjects(input))}
 <section id="confusion"><h2>Confusion matrices</h2><div class="confusions">${list.map(confusionTable).join("\n")}</div></section>
 ${forgettingSection(input.specs)}
 ${cross}
