@@ -228,7 +228,9 @@ describe("the npm package", () => {
     const development = /^(src|test|generated|\.ci|dist\/bench|dist\/tools)\/|\.map$|^tsconfig/;
     expect(packed.filter((p) => development.test(p))).toEqual([]);
     expect(packed.length).toBeGreaterThan(50);
-    expect(packed.length).toBeLessThan(200);
+    // A bound, not a count: the shipped modules grow with features (205 files on 2026-12-02); a
+    // tarball far past it has picked up something that is not the package.
+    expect(packed.length).toBeLessThan(260);
     expect(packed.filter((p) => p.startsWith("dist/runtime-src/"))).toEqual(
       readdirSync(join(repoRoot, "src", "runtime"))
         .filter((n) => n.endsWith(".ts"))

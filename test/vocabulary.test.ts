@@ -21,6 +21,7 @@ import {
   METRICS,
   MISSING_POLICIES,
   DUPLICATE_POLICIES,
+  PATTERN_KINDS,
   NORMALIZE_MODES,
   OPTIMIZERS,
   RUN_WARNING_KINDS,
@@ -53,6 +54,7 @@ describe("vocabularies", () => {
       NORMALIZE_MODES,
       MISSING_POLICIES,
       DUPLICATE_POLICIES,
+      PATTERN_KINDS,
     ].map((l) => [...l]);
     const found = enums(irSchema);
     for (const list of lists) expect(found).toContainEqual(list);

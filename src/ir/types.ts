@@ -15,6 +15,7 @@ import type {
   MissingPolicy,
   NormalizeMode,
   OptimizerName,
+  PatternKind,
   TableFormat,
 } from "../runtime/vocabulary.js";
 
@@ -135,7 +136,7 @@ export interface FieldsIr {
    * `template`: literal text with `{name}` placeholders, each matching one or more characters up to
    * the text that follows it; `regex`: a JavaScript regular expression with named groups.
    */
-  pattern: { kind: "template" | "regex"; source: Text };
+  pattern: { kind: PatternKind; source: Text };
   /**
    * The columns it makes: the template's placeholders or the regex's named groups, in order.
    * @minItems 1

@@ -5,12 +5,12 @@
  * In: the derivations, the table's text columns by name, each row's line, the joined tables.
  * Out: the derived columns by name, or the first problem, located at a row's line.
  */
-import type { TableFormat } from "./vocabulary.js";
+import type { PatternKind, TableFormat } from "./vocabulary.js";
 
 export interface FieldsSpec {
   kind: "fields";
   column: string;
-  pattern: { kind: "template" | "regex"; source: string };
+  pattern: { kind: PatternKind; source: string };
   fields: readonly string[];
 }
 

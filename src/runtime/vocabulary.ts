@@ -60,6 +60,10 @@ export type MissingPolicy = (typeof MISSING_POLICIES)[number];
 export const DUPLICATE_POLICIES = ["warn", "keep", "drop", "error"] as const;
 export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
 
+/** How `fields` reads a file name: a `{name}` template, or a regex with named groups. */
+export const PATTERN_KINDS = ["template", "regex"] as const;
+export type PatternKind = (typeof PATTERN_KINDS)[number];
+
 /** TensorFlow.js backends, in the order `pnnc run` tries them. */
 export const BACKENDS = ["gpu", "native", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
