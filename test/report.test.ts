@@ -267,6 +267,24 @@ describe.skipIf(!existsSync(CHROMIUM))("the report in headless Chromium", () => 
       });
       expect(existsSync(join(repoRoot, "test-artifacts", "report.png"))).toBe(true);
       expect(errors).toEqual([]);
+      // Every label of every chart and architecture drawing lies inside its SVG.
+      // (A string, evaluated in the page: this project's TypeScript has no DOM types.)
+      const outside = (await page.evaluate(`(() => {
+        const out = [];
+        for (const svg of document.querySelectorAll("figure svg, svg.pnn-graph")) {
+          const box = svg.getBoundingClientRect();
+          for (const t of svg.querySelectorAll("text")) {
+            const r = t.getBoundingClientRect();
+            if (r.width === 0) continue;
+            if (r.left < box.left - 0.5 || r.right > box.right + 0.5 ||
+                r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5)
+              out.push(t.textContent + " (" + Math.round(r.left) + "-" + Math.round(r.right) +
+                " in " + Math.round(box.left) + "-" + Math.round(box.right) + ")");
+          }
+        }
+        return out;
+      })()`)) as string[];
+      expect(outside).toEqual([]);
       // Confusion matrices as shares of each true class, with a recall column.
       expect(await page.locator(".confusion th", { hasText: "recall" }).count()).toBe(2);
       const share = (await page.locator(".confusion td").first().textContent()) ?? "";
