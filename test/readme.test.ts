@@ -1,8 +1,8 @@
 /**
- * README.md's spec examples are specs this pnnc accepts, in the current language version, so a reader
- * who copies one gets a spec that checks.
+ * The spec examples of README.md and of every page under docs/ are specs this pnnc accepts, in the
+ * current language version, so a reader who copies one gets a spec that checks.
  *
- * Convention for README.md's fenced code blocks:
+ * Convention for their fenced code blocks:
  * - every fence carries a tag: ```pnn for a spec, ```sh for commands, ```text for anything else
  *   (pipelines, printed output), so no spec can hide in an untagged block;
  * - a ```pnn block is a whole spec, header included, checked exactly as written: there are no
@@ -13,11 +13,13 @@
  * header declares the current language version. Warnings are allowed. Data files are not loaded, so a
  * `file` that does not exist next to README.md is fine.
  */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileSpec } from "../src/compile.js";
 import { catalog } from "../src/diagnostics/catalog.js";
 import { LANGUAGE_VERSION } from "../src/version.js";
-import { read } from "./helpers.js";
+import { read, repoRoot } from "./helpers.js";
 
 interface Block {
   /** The info string after the opening fence: `pnn`, `sh`, `text`, or "" when untagged. */
@@ -44,55 +46,65 @@ function fencedBlocks(markdown: string): Block[] {
   return blocks;
 }
 
-const readme = read("README.md");
-const blocks = fencedBlocks(readme);
-const specs = blocks.filter((b) => b.tag === "pnn");
+const pages = [
+  "README.md",
+  ...readdirSync(join(repoRoot, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
 
-describe("README.md", () => {
-  it("has spec examples to check (the checks below cannot pass vacuously)", () => {
-    expect(specs.length).toBeGreaterThan(0);
-  });
-
-  it("tags every fenced code block", () => {
-    expect(blocks.filter((b) => b.tag === "").map((b) => `README.md:${b.line}`)).toEqual([]);
-  });
-
-  it("tags every block that holds a spec as `pnn`", () => {
-    const firstCode = (b: Block) =>
-      b.body.split("\n").find((l) => l.trim() !== "" && !l.trim().startsWith("//")) ?? "";
-    const untagged = blocks.filter((b) => b.tag !== "pnn" && /^pnn\s+\d/.test(firstCode(b)));
-    expect(untagged.map((b) => `README.md:${b.line} (tagged \`${b.tag}\`)`)).toEqual([]);
-  });
-
-  for (const block of specs) {
-    it(`the spec at README.md:${block.line} checks with no errors in language version ${LANGUAGE_VERSION}`, () => {
-      const result = compileSpec(`README.md:${block.line}.pnn`, block.body);
-      // Lines in the block count from 1 at the line after the opening fence.
-      const errors = result.diagnostics
-        .filter((d) => d.severity === "error")
-        .map(
-          (d) => `README.md:${block.line + d.span.line}:${d.span.column} ${d.code} ${d.message}`,
-        );
-      expect(errors, `the \`pnn\` block at README.md:${block.line}`).toEqual([]);
-      expect(result.ir?.language, `the header of the block at README.md:${block.line}`).toBe(
-        LANGUAGE_VERSION,
-      );
-    });
-  }
-
-  it("writes every example header (`pnn N NAME`) in the current language version", () => {
-    const stale = readme
-      .split("\n")
-      .flatMap((text, i) =>
-        [...text.matchAll(/\bpnn (\d+) [A-Za-z_]/g)]
-          .filter((m) => Number(m[1]) !== LANGUAGE_VERSION)
-          .map((m) => `README.md:${i + 1}: ${m[0]}`),
-      );
-    expect(stale).toEqual([]);
-  });
+it("README.md and docs/ hold spec examples to check (the checks cannot pass vacuously)", () => {
+  const all = pages.flatMap((page) => fencedBlocks(read(page)).filter((b) => b.tag === "pnn"));
+  expect(all.length).toBeGreaterThan(1);
 });
 
-describe("version text outside README.md's examples", () => {
+for (const page of pages)
+  describe(page, () => {
+    const readme = read(page);
+    const blocks = fencedBlocks(readme);
+    const specs = blocks.filter((b) => b.tag === "pnn");
+
+    it("tags every fenced code block", () => {
+      expect(blocks.filter((b) => b.tag === "").map((b) => `${page}:${b.line}`)).toEqual([]);
+    });
+
+    it("tags every block that holds a spec as `pnn`", () => {
+      const firstCode = (b: Block) =>
+        b.body.split("\n").find((l) => l.trim() !== "" && !l.trim().startsWith("//")) ?? "";
+      const untagged = blocks.filter((b) => b.tag !== "pnn" && /^pnn\s+\d/.test(firstCode(b)));
+      expect(untagged.map((b) => `${page}:${b.line} (tagged \`${b.tag}\`)`)).toEqual([]);
+    });
+
+    for (const block of specs) {
+      it(`the spec at ${page}:${block.line} checks with no errors in language version ${LANGUAGE_VERSION}`, () => {
+        const result = compileSpec(`${page}:${block.line}.pnn`, block.body);
+        // Lines in the block count from 1 at the line after the opening fence.
+        const errors = result.diagnostics
+          .filter((d) => d.severity === "error")
+          .map(
+            (d) => `${page}:${block.line + d.span.line}:${d.span.column} ${d.code} ${d.message}`,
+          );
+        expect(errors, `the \`pnn\` block at ${page}:${block.line}`).toEqual([]);
+        expect(result.ir?.language, `the header of the block at ${page}:${block.line}`).toBe(
+          LANGUAGE_VERSION,
+        );
+      });
+    }
+
+    it("writes every example header (`pnn N NAME`) in the current language version", () => {
+      const stale = readme
+        .split("\n")
+        .flatMap((text, i) =>
+          [...text.matchAll(/\bpnn (\d+) [A-Za-z_]/g)]
+            .filter((m) => Number(m[1]) !== LANGUAGE_VERSION)
+            .map((m) => `${page}:${i + 1}: ${m[0]}`),
+        );
+      expect(stale).toEqual([]);
+    });
+  });
+
+describe("version text outside the examples", () => {
   it("`pnnc explain PNN3021` names the current language version as the one pnnc writes", () => {
     expect(catalog.PNN3021.explanation).toContain(`writes ${LANGUAGE_VERSION}`);
   });

@@ -106,12 +106,14 @@ function errorBaselines(): Artifact[] {
   });
 }
 
+/** The page that holds the generated table of every diagnostic code. */
+export const DIAGNOSTICS_PAGE = "docs/diagnostics.md";
 export const TABLE_START = "<!-- diagnostics:start -->";
 export const TABLE_END = "<!-- diagnostics:end -->";
 
-/** README's diagnostic table, between its markers. */
+/** The diagnostic table of docs/diagnostics.md, between its markers. */
 function readmeWithTable(): Artifact {
-  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  const readme = readFileSync(join(repoRoot, DIAGNOSTICS_PAGE), "utf8");
   const rows = Object.entries(catalog).map(
     ([code, e]) =>
       `| \`${code}\` | ${e.severity} | ${e.title} | ${e.explanation.replace(/\|/g, "\\|")} |`,
@@ -123,9 +125,10 @@ function readmeWithTable(): Artifact {
   ].join("\n");
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error("README.md lacks the diagnostics table markers");
+  if (start < 0 || end < start)
+    throw new Error(`${DIAGNOSTICS_PAGE} lacks the diagnostics table markers`);
   const content = `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
-  return { path: "README.md", content };
+  return { path: DIAGNOSTICS_PAGE, content };
 }
 
 /**
