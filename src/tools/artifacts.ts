@@ -111,18 +111,14 @@ export const DIAGNOSTICS_PAGE = "docs/diagnostics.md";
 export const TABLE_START = "<!-- diagnostics:start -->";
 export const TABLE_END = "<!-- diagnostics:end -->";
 
-/** The diagnostic table of docs/diagnostics.md, between its markers. */
+/** The diagnostic list of docs/diagnostics.md, between its markers. */
 function readmeWithTable(): Artifact {
   const readme = readFileSync(join(repoRoot, DIAGNOSTICS_PAGE), "utf8");
-  const rows = Object.entries(catalog).map(
-    ([code, e]) =>
-      `| \`${code}\` | ${e.severity} | ${e.title} | ${e.explanation.replace(/\|/g, "\\|")} |`,
-  );
-  const table = [
-    "| code | severity | title | explanation |",
-    "| --- | --- | --- | --- |",
-    ...rows,
-  ].join("\n");
+  // A section per code, not a table: the explanations are paragraphs, and as table cells they made
+  // rows several screens wide.
+  const table = Object.entries(catalog)
+    .map(([code, e]) => `## \`${code}\` ${e.title} (${e.severity})\n\n${e.explanation}`)
+    .join("\n\n");
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
   if (start < 0 || end < start)
