@@ -4,7 +4,7 @@
  * to join. pnnc's loader and a generated program's (runtime/table.ts) must derive the same labels,
  * and each bad input is a located diagnostic.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -144,7 +144,6 @@ describe("a CREMA-D table with Windows paths and a demographics table", () => {
 
   it("hashes the joined table with the data: editing it changes the data hash", async () => {
     const copy = join(tmp, "demo-copy.csv");
-    const { readFileSync } = await import("node:fs");
     writeFileSync(copy, readFileSync(DEMOGRAPHICS));
     const withCopy = cremad.map((l) =>
       l.replace(JSON.stringify(DEMOGRAPHICS), JSON.stringify(copy)),
@@ -194,7 +193,6 @@ describe("bad input is a located diagnostic", () => {
 
   it("PNN4030: a key the joined table lacks", async () => {
     const partial = join(tmp, "demo-partial.csv");
-    const { readFileSync } = await import("node:fs");
     writeFileSync(partial, readFileSync(DEMOGRAPHICS, "utf8").replace(/^1006,.*\n/m, ""));
     const text = spec(
       cremad.map((l) => l.replace(JSON.stringify(DEMOGRAPHICS), JSON.stringify(partial))),

@@ -5,12 +5,13 @@
  * features, row-major float32, with warnings about its feature columns) or a DataProblem.
  * Normalisation is per fold, in normalize.ts.
  */
-import { createHash } from "node:crypto";
 import { isAbsolute, join } from "node:path";
 import {
   applyDerivations,
+  dataSha256,
   derivedNames,
   sourceColumns,
+  sourceOf,
   type DerivationSpec,
   type TextTable,
 } from "../runtime/derive.js";
@@ -113,7 +114,8 @@ export async function loadDataset(
   for (const [name, values] of derived) table.text.set(name, values);
   const assembled = assemble(dataset, tasks, path, table, paths, originsOf(derive, made));
   if (isProblem(assembled)) return assembled;
-  return { ...assembled, sha256: await dataSha256(path, [...joined.values()]) };
+  const joinedHashes = [...joined.values()].map((j) => j.sha256);
+  return { ...assembled, sha256: dataSha256(await fileSha256(path), joinedHashes) };
 }
 
 /** The diagnostic of each kind of derivation problem. */
@@ -124,18 +126,6 @@ export const DERIVATION_CODES = {
   join: "PNN4030",
   clash: "PNN4031",
 } as const;
-
-/**
- * The data's one hash: the table's sha256, or with joins a sha256 over it and the joined tables',
- * so that editing a metadata table invalidates stored runs as editing the table does.
- */
-async function dataSha256(path: string, joined: { sha256: string }[]): Promise<string> {
-  const own = await fileSha256(path);
-  if (joined.length === 0) return own;
-  const h = createHash("sha256").update(own);
-  for (const j of joined) h.update(j.sha256);
-  return h.digest("hex");
-}
 
 type JoinedTable = TextTable & { sha256: string };
 
@@ -178,7 +168,7 @@ function checkDerivations(
 ): DataProblem | null {
   const known = new Set(header);
   for (const [i, d] of derive.entries()) {
-    const source = d.kind === "fields" ? d.column : d.kind === "map" ? d.from : d.on;
+    const source = sourceOf(d);
     const at = `${paths.dataset}/derive/${i}`;
     const statement = d.kind === "map" ? "derive" : d.kind;
     if (!known.has(source))
@@ -333,7 +323,7 @@ function originsOf(
 ): Map<string, string> {
   const origins = new Map<string, string>();
   derive.forEach((d, i) => {
-    const source = d.kind === "fields" ? d.column : d.kind === "map" ? d.from : d.on;
+    const source = sourceOf(d);
     for (const name of made[i] ?? []) origins.set(name, source);
   });
   return origins;

@@ -5,6 +5,7 @@
  * In: the derivations, the table's text columns by name, each row's line, the joined tables.
  * Out: the derived columns by name, or the first problem, located at a row's line.
  */
+import { createHash } from "node:crypto";
 import type { PatternKind, TableFormat } from "./vocabulary.js";
 
 export interface FieldsSpec {
@@ -57,6 +58,23 @@ export function fileNameOf(path: string): string {
   return path.trim().split(/[\\/]/).pop() ?? "";
 }
 
+/** The column a derivation reads: a `fields` path column, a `derive` source, a join's key. */
+export function sourceOf(d: DerivationSpec): string {
+  return d.kind === "fields" ? d.column : d.kind === "map" ? d.from : d.on;
+}
+
+/**
+ * The data's one hash: the table's sha256, or with joins a sha256 over it and the joined tables',
+ * so that editing a metadata table invalidates stored runs as editing the table does. Both
+ * loaders call it, so pnnc and generated programs give one data hash.
+ */
+export function dataSha256(own: string, joined: readonly string[]): string {
+  if (joined.length === 0) return own;
+  const hash = createHash("sha256").update(own);
+  for (const j of joined) hash.update(j);
+  return hash.digest("hex");
+}
+
 /**
  * The columns each derivation makes, in order. A join without `take` brings every column of its
  * table but the key, so its header is needed (`joinedHeader`).
@@ -80,7 +98,7 @@ export function sourceColumns(derivations: readonly DerivationSpec[]): string[] 
   const made = new Set<string>();
   const read: string[] = [];
   for (const d of derivations) {
-    const source = d.kind === "fields" ? d.column : d.kind === "map" ? d.from : d.on;
+    const source = sourceOf(d);
     if (!made.has(source) && !read.includes(source)) read.push(source);
     if (d.kind === "fields") d.fields.forEach((f) => made.add(f));
     else if (d.kind === "map") made.add(d.name);
@@ -156,7 +174,7 @@ export function applyDerivations(
   const made = new Map<string, string[]>();
   const column = (name: string) => made.get(name) ?? columns.get(name);
   for (const [index, d] of derivations.entries()) {
-    const source = d.kind === "fields" ? d.column : d.kind === "map" ? d.from : d.on;
+    const source = sourceOf(d);
     const values = column(source);
     if (values === undefined)
       return {

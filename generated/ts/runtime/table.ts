@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { applyDerivations, type DerivationSpec, type TextTable } from "./derive.js";
+import { applyDerivations, dataSha256, type DerivationSpec, type TextTable } from "./derive.js";
 import type { DatasetRows } from "./driver.js";
 import { parseField } from "./parse-number.js";
 import type { DuplicatePolicy, MissingPolicy, TableFormat } from "./vocabulary.js";
@@ -175,12 +175,10 @@ function withDerivedColumns(
   );
   if ("message" in derived) throw new DataError(derived.message);
   const names = [...derived.keys()];
-  let sha256 = table.sha256;
-  if (joined.size > 0) {
-    const hash = createHash("sha256").update(table.sha256);
-    for (const j of joined.values()) hash.update(j.sha256);
-    sha256 = hash.digest("hex");
-  }
+  const sha256 = dataSha256(
+    table.sha256,
+    [...joined.values()].map((j) => j.sha256),
+  );
   return {
     header: [...table.header, ...names],
     rows: table.rows.map((row, r) => [...row, ...names.map((n) => derived.get(n)?.[r] ?? "")]),
