@@ -190,6 +190,47 @@ describe("pnnc report", () => {
     expect(renderReport(weak)).toContain('<span class="mark">near chance</span>');
   });
 
+  it("says what data the runs read: rows, features, groups and classes, shown once for all specs", () => {
+    const loaded = loadReport(join(dir, "cmp"));
+    if ("problem" in loaded) throw new Error(loaded.problem);
+    const [dnn, prognet] = ["dnn", "prognet"].map(
+      (name) => loaded.value.specs.find((s) => s.name === name)?.results.data?.[0],
+    );
+    // 6 speakers × 24 utterances of the synthetic table, every row used.
+    expect(prognet).toMatchObject({ rows: 144, groups: 6, excluded: 0, missingDropped: 0 });
+    expect(prognet?.featureNames.length).toBe(prognet?.features);
+    expect(Object.values(prognet?.classes.emotion ?? {}).reduce((a, b) => a + b, 0)).toBe(144);
+    // Both specs read the same table with the same tasks: the page shows it once.
+    expect(dnn).toEqual(prognet);
+    const html = renderReport(loaded.value);
+    const section = html.slice(
+      html.indexOf('<section id="data">'),
+      html.indexOf('<section id="architecture">'),
+    );
+    expect(section.match(/<h3>/g)?.length).toBe(1);
+    expect(section).toContain("(read by dnn, prognet)");
+    expect(section).toContain("<tr><th>rows used</th><td>144</td></tr>");
+    expect(section).toContain("<tr><th>groups</th><td>6</td></tr>");
+    expect(section).toContain("<th>gender</th>");
+    expect(section).toContain(`<summary>feature names (${prognet?.features})</summary>`);
+    for (const [name, n] of Object.entries(prognet?.classes.emotion ?? {}))
+      expect(section).toContain(
+        `<tr><td>${name}</td><td>${n}</td><td>${((100 * n) / 144).toFixed(1)}%</td></tr>`,
+      );
+    // Rows the policies removed are said in words.
+    const removed = renderReport({
+      ...loaded.value,
+      specs: loaded.value.specs.map((s) => ({
+        ...s,
+        results: {
+          ...s.results,
+          data: s.results.data?.map((d) => ({ ...d, excluded: 3, missingImputed: 2 })),
+        },
+      })),
+    });
+    expect(removed).toContain("<td>3 excluded; 2 with missing values imputed</td>");
+  });
+
   it("fails clearly on a missing or damaged directory", () => {
     const missing = pnnc("report", "nowhere");
     expect(missing.status).toBe(1);

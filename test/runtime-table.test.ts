@@ -11,6 +11,7 @@ import { compileSpec } from "../src/compile.js";
 import { loadSpecData } from "../src/data/load.js";
 import { writeSynthetic } from "../src/data/synth.js";
 import { splitDataset } from "../src/runtime/folds.js";
+import type { RowAccounting } from "../src/runtime/plan.js";
 import { DataError, loadRows } from "../src/runtime/table.js";
 import { repoRoot } from "./helpers.js";
 
@@ -29,8 +30,11 @@ function spec(file: string, dataset: string[], tasks: string[][]): string {
   ].join("\n\n");
 }
 
-/** Loads `text` (a spec in `dir`) both ways and expects the same rows, labels and folds. */
-async function expectSameLoad(dir: string, text: string): Promise<void> {
+/**
+ * Loads `text` (a spec in `dir`) both ways and expects the same rows, labels, folds and accounting
+ * of removed rows; returns that accounting.
+ */
+async function expectSameLoad(dir: string, text: string): Promise<RowAccounting | undefined> {
   const path = join(dir, "spec.pnn");
   const front = compileSpec(path, text);
   if (!front.ir || !front.spans) throw new Error(JSON.stringify(front.diagnostics));
@@ -46,6 +50,7 @@ async function expectSameLoad(dir: string, text: string): Promise<void> {
   expect(rows.dims).toBe(reference.dims);
   expect(Buffer.from(rows.x.buffer).equals(Buffer.from(reference.x.buffer))).toBe(true);
   expect(rows.groups).toEqual(reference.groups);
+  expect(rows.accounting).toEqual(reference.accounting);
   for (const task of ir.tasks) {
     expect(rows.tasks.get(task.id)?.classes).toEqual(reference.tasks.get(task.id)?.classes);
     expect(rows.tasks.get(task.id)?.y).toEqual(reference.tasks.get(task.id)?.y);
@@ -65,6 +70,7 @@ async function expectSameLoad(dir: string, text: string): Promise<void> {
   expect("code" in split ? split : split.folds[1]?.fold).toEqual(
     loaded.value?.splits.get(dataset.id)?.folds[1]?.fold,
   );
+  return rows.accounting;
 }
 
 let cases = 0;
@@ -122,7 +128,9 @@ describe("the runtime loader matches pnnc's loader", () => {
         ["group g", `missing ${policy}`, "features numeric except [g, y]"],
         [["label y"]],
       );
-      await expectSameLoad(dir, text);
+      const accounting = await expectSameLoad(dir, text);
+      expect(accounting?.missingDropped).toBe(policy === "drop" ? 1 : 0);
+      expect(accounting?.missingImputed).toBe(policy === "mean" ? 1 : 0);
     }
   });
 
@@ -136,7 +144,8 @@ describe("the runtime loader matches pnnc's loader", () => {
         ["label g", "drop [s0]"],
       ],
     );
-    await expectSameLoad(dir, text);
+    // The 6 rows of group s3 are excluded; the class maps' dropped labels remove no row.
+    expect(await expectSameLoad(dir, text)).toMatchObject({ excluded: 6, duplicatesDropped: 0 });
   });
 
   it("ARFF with quoted names, comments and `?`", async () => {
@@ -203,7 +212,10 @@ describe("the runtime loader matches pnnc's loader", () => {
     }
     const dir = write("t.csv", lines.join("\n") + "\n");
     const features = ["group g", "missing mean", "features numeric except [g, y]"];
-    await expectSameLoad(dir, spec("t.csv", features, [["label y"]]));
+    const accounting = await expectSameLoad(dir, spec("t.csv", features, [["label y"]]));
+    // Rows 1 and 2 lack f1 and are imputed; the text column is not a feature.
+    expect(accounting).toMatchObject({ file: "t.csv", missingImputed: 2, missingDropped: 0 });
+    expect(accounting?.featureNames).toEqual(["f1", "f2"]);
   });
 
   it("`duplicates drop` keeps the first of each group of identical feature rows", async () => {
@@ -212,7 +224,8 @@ describe("the runtime loader matches pnnc's loader", () => {
     for (let r = 0; r < 24; r++) lines.push([r % 4, r % 3, `s${r % 4}`, "ab"[r % 2]].join(","));
     const dir = write("t.csv", lines.join("\n") + "\n");
     const features = ["group g", "duplicates drop", "features numeric except [g, y]"];
-    await expectSameLoad(dir, spec("t.csv", features, [["label y"]]));
+    const accounting = await expectSameLoad(dir, spec("t.csv", features, [["label y"]]));
+    expect(accounting).toMatchObject({ duplicatesDropped: 12, excluded: 0, missingDropped: 0 });
     const text = spec("t.csv", features, [["label y"]]);
     const ir = compileSpec(join(dir, "spec.pnn"), text).ir;
     if (!ir?.datasets[0]) throw new Error("no IR");

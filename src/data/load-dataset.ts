@@ -16,6 +16,7 @@ import {
   type TextTable,
 } from "../runtime/derive.js";
 import { fileSha256 } from "../runtime/files.js";
+import type { RowAccounting } from "../runtime/plan.js";
 import { readRecords } from "../runtime/table.js";
 import type { DatasetIr, TaskIr } from "../ir/types.js";
 import { taskLabels, type TaskLabels } from "./labels.js";
@@ -68,6 +69,7 @@ export interface LoadedDataset {
   duplicates: DuplicateReport;
   /** What the data suggests is wrong but does not stop the run (PNN3023, PNN4023). */
   warnings: DataProblem[];
+  accounting: RowAccounting;
 }
 
 export async function loadDataset(
@@ -309,6 +311,14 @@ function assemble(
     },
     duplicates,
     warnings,
+    accounting: {
+      file: dataset.file,
+      featureNames,
+      excluded: excluded.size,
+      missingDropped: dataset.missing === "drop" ? missingRows : 0,
+      missingImputed: dataset.missing === "mean" ? missingRows : 0,
+      duplicatesDropped: duplicates.dropped,
+    },
   };
 }
 

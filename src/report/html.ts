@@ -2,12 +2,14 @@
  * The report as one self-contained HTML page (inline CSS and SVG, no script, no network): results
  * with significance markers, the architecture of every spec, learning curves (mean ± std over runs,
  * as the paper's Fig. 3), confusion matrices, forgetting, the UAR-vs-training-folds curve (Fig. 4),
- * what the runs say about their own training (cut short, near chance, diverged) and the spec text. In: a ReportInput (load-report.ts gathers it). Out: HTML text.
+ * what the runs say about their own training (cut short, near chance, diverged), the data they read
+ * and the spec text. In: a ReportInput (load-report.ts gathers it). Out: HTML text.
  */
 import type { ComparisonDocument } from "../engine/compare.js";
 import type { Ir } from "../ir/types.js";
 import type { ColumnRun, FailedRun, RunResults } from "../runtime/results.js";
 import { escapeHtml as esc, lineChart, type Point, type Series } from "./charts.js";
+import { dataSection } from "./data-section.js";
 import { graphModel, graphSvg } from "./graph.js";
 
 export interface ReportSpec {
@@ -269,6 +271,7 @@ td:first-child,th:first-child{text-align:left}thead th{background:#f4f4f4}.sig{f
 .confusions{display:flex;flex-wrap:wrap;gap:24px}.graph{overflow-x:auto}pre{background:#f7f7f7;padding:12px;overflow-x:auto;font-size:12px}
 nav a{margin-right:12px}.warnings li{color:#8a4b00}.recall{font-weight:bold;background:#f4f4f4}
 .legend{list-style:none;padding:0;margin:4px 0 0 56px;display:flex;flex-wrap:wrap;gap:4px 14px;max-width:480px;font-size:12px}
+.class-tables{display:flex;flex-wrap:wrap;gap:0 24px}.feature-names{max-width:1100px;font-size:12px;line-height:1.8}
 .legend .swatch{display:inline-block;width:10px;height:10px;margin-right:5px;vertical-align:baseline}`;
 
 /** Run warnings and runs left out, per spec; nothing when the training raised no doubt. */
@@ -304,7 +307,7 @@ export function renderReport(input: ReportInput): string {
 <body>
 <h1>${esc(input.title)}</h1>
 <p class="note">pnnc ${esc(input.pnnc)}, backend ${esc(input.backend)}, ${fmt(input.seconds, 1)} s of training.</p>
-<nav><a href="#results">results</a><a href="#architecture">architecture</a><a href="#curves">learning curves</a><a href="#confusion">confusion matrices</a><a href="#forgetting">forgetting</a>${cross ? '<a href="#cross-dataset">training folds</a>' : ""}<a href="#spec">spec</a></nav>
+<nav><a href="#results">results</a>${input.specs.some((s) => s.results.data) ? '<a href="#data">data</a>' : ""}<a href="#architecture">architecture</a><a href="#curves">learning curves</a><a href="#confusion">confusion matrices</a><a href="#forgetting">forgetting</a>${cross ? '<a href="#cross-dataset">training folds</a>' : ""}<a href="#spec">spec</a></nav>
 ${
   input.comparison
     ? comparisonSection(
@@ -315,6 +318,7 @@ ${
     : summarySection(input.specs)
 }
 ${warningsSection(input.specs)}
+${dataSection(input.specs.map((s) => ({ name: s.name, data: s.results.data })))}
 <section id="architecture"><h2>Architecture</h2>${architecture}</section>
 ${curvesSection(list, sourceSubjects(input))}
 <section id="confusion"><h2>Confusion matrices</h2><div class="confusions">${list.map(confusionTable).join("\n")}</div></section>

@@ -17,7 +17,7 @@ import type * as Tf from "@tensorflow/tfjs";
 import type { Column } from "./column.js";
 import type { ColumnCache, SharedColumn } from "./column-reuse.js";
 import type { ExperimentData, Plan, RunIndex } from "./plan.js";
-import { summarize, type RunRecord, type RunResults } from "./results.js";
+import { summarize, type DatasetFacts, type RunRecord, type RunResults } from "./results.js";
 import { runOnce, type OnRunEnd, type RunContext } from "./run-once.js";
 import { runWarnings } from "./run-warnings.js";
 import { TrainingDiverged } from "./train.js";
@@ -274,6 +274,40 @@ function finishResults<C extends Column>(results: RunResults, method: Method<C>)
     ]),
   );
   results.classes = classes;
+  results.data = datasetFacts(method);
   const stages = new Map(method.plan.stages.map((s) => [s.id, s.settings]));
   results.warnings = runWarnings(results.runs, stages, classes);
+}
+
+/** Each dataset the method's tasks read, counted as loaded (rows per class, groups, policies). */
+function datasetFacts<C extends Column>(method: Method<C>): DatasetFacts[] {
+  const ids = new Set([...method.plan.tasks.values()].map((t) => t.dataset));
+  return [...ids].flatMap((id) => {
+    const rows = method.data.datasets.get(id);
+    if (!rows) return [];
+    const count = rows.x.length / Math.max(rows.dims, 1);
+    const classes = Object.fromEntries(
+      [...rows.tasks].map(([task, { classes, y }]) => {
+        const n = new Array<number>(classes.length).fill(0);
+        for (const c of y) if (c >= 0) n[c] = (n[c] ?? 0) + 1;
+        return [task, Object.fromEntries(classes.map((name, i) => [name, n[i] ?? 0]))];
+      }),
+    );
+    const a = rows.accounting;
+    return [
+      {
+        id,
+        file: a?.file ?? "",
+        rows: count,
+        features: rows.dims,
+        featureNames: a?.featureNames ?? [],
+        groups: rows.groups ? new Set(rows.groups).size : null,
+        classes,
+        excluded: a?.excluded ?? 0,
+        missingDropped: a?.missingDropped ?? 0,
+        missingImputed: a?.missingImputed ?? 0,
+        duplicatesDropped: a?.duplicatesDropped ?? 0,
+      },
+    ];
+  });
 }

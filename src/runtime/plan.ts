@@ -54,6 +54,21 @@ export interface DatasetRows {
   x: Float32Array;
   groups: readonly string[] | null;
   tasks: ReadonlyMap<string, { classes: string[]; y: Int32Array }>;
+  /** What loading read and left out; results.json's data section reports it. */
+  accounting?: RowAccounting;
+}
+
+/** A dataset's file, its feature names, and how many of its rows each loading policy removed. */
+export interface RowAccounting {
+  file: string;
+  featureNames: string[];
+  /** Rows left out by `exclude`. */
+  excluded: number;
+  /** Rows with a missing feature value: dropped under `missing drop`, imputed under `missing mean`. */
+  missingDropped: number;
+  missingImputed: number;
+  /** Rows whose features repeat an earlier row's, dropped under `duplicates drop`. */
+  duplicatesDropped: number;
 }
 
 export interface ExperimentData {

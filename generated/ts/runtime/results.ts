@@ -72,8 +72,35 @@ export interface RunRecord {
   forgetting: Forgetting[];
 }
 
+/**
+ * A count of rows or columns.
+ * @asType integer
+ * @minimum 0
+ */
+export type RowCount = number;
+
+/** What a run trained and tested on: one dataset's rows, features, groups and classes. */
+export interface DatasetFacts {
+  id: string;
+  file: string;
+  /** Rows used, after the loading policies. */
+  rows: RowCount;
+  features: RowCount;
+  featureNames: string[];
+  /** Distinct values of the group column (speakers); null without one. */
+  groups: RowCount | null;
+  /** Rows per class, per task labelled in this dataset. */
+  classes: Record<string, Record<string, RowCount>>;
+  excluded: RowCount;
+  missingDropped: RowCount;
+  missingImputed: RowCount;
+  duplicatesDropped: RowCount;
+}
+
 export interface RunResults extends RunRecord {
   summary: SummaryRow[];
+  /** The datasets the run read, as loaded. */
+  data?: DatasetFacts[];
   /** Class names per task, in the order of the metrics' class indices. */
   classes?: Record<string, string[]>;
   /** What the runs say about their own training: cut short, stopped while rising, near chance. */

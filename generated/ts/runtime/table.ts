@@ -90,8 +90,12 @@ export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: strin
     throw new DataError(`no numeric feature column was found in \`${dataset.file}\``);
   const kept: number[] = [];
   const values: number[][] = [];
+  const removed = { excluded: 0, missing: 0, imputed: 0 };
   rows.forEach((row, r) => {
-    if (excluded.some((e) => e.values.has((row[e.at] ?? "").trim()))) return;
+    if (excluded.some((e) => e.values.has((row[e.at] ?? "").trim()))) {
+      removed.excluded++;
+      return;
+    }
     const parsed = features.map((i) => {
       const p = parseField(row[i] ?? "", MISSING);
       if (p.ok) return p.value;
@@ -106,11 +110,16 @@ export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: strin
     if (parsed.some(Number.isNaN)) {
       if (dataset.missing === "error")
         throw new DataError(`${where(r)}: a value is missing (use \`missing drop\` or \`mean\`)`);
-      if (dataset.missing === "drop") return;
+      if (dataset.missing === "drop") {
+        removed.missing++;
+        return;
+      }
+      removed.imputed++;
     }
     kept.push(r);
     values.push(parsed);
   });
+  const beforeDuplicates = kept.length;
   if (dataset.duplicates === "drop" || dataset.duplicates === "error") {
     // Identical feature rows: the first of each group stays (as pnnc's loader does).
     const seen = new Set<string>();
@@ -129,17 +138,27 @@ export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: strin
     kept.length = write;
     values.length = write;
   }
+  const duplicatesDropped = beforeDuplicates - kept.length;
   const dims = features.length;
   const x = new Float32Array(kept.length * dims);
   values.forEach((v, k) => x.set(v, k * dims));
   const text = (column: number) => kept.map((r) => (rows[r]?.[column] ?? "").trim());
+  const featureNames = features.map((i) => header[i] ?? "");
   return {
-    featureNames: features.map((i) => header[i] ?? ""),
+    featureNames,
     sha256,
     dims,
     x,
     groups: group === null ? null : text(group),
     tasks: new Map(tasks.map((t, k) => [t.id, taskLabels(t, text(labels[k] ?? -1), dataset.file)])),
+    accounting: {
+      file: dataset.file,
+      featureNames,
+      excluded: removed.excluded,
+      missingDropped: removed.missing,
+      missingImputed: removed.imputed,
+      duplicatesDropped,
+    },
   };
 }
 
