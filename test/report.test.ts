@@ -154,7 +154,7 @@ describe("pnnc report", () => {
     expect(html).not.toContain("classes softmax");
     for (const [task, list] of Object.entries(classes))
       if (prognet?.ir.columns.some((c) => c.task === task && c.head.units === null))
-        expect(html, task).toContain(`head: ${list.length} softmax`);
+        expect(html, task).toContain(`head · ${list.length} softmax`);
     // Source columns with the chance level of their task beside their UAR.
     const sources = html.slice(html.indexOf('<table id="sources">'));
     expect(sources).toContain("<th>chance UAR</th>");
@@ -249,9 +249,9 @@ describe("pnnc graph", () => {
     const svg = pnnc("graph", "prognet.pnn");
     expect(svg.status, svg.stderr).toBe(0);
     expect(svg.stdout).toMatch(/^<svg /);
-    expect(svg.stdout).toContain("gender (frozen)");
+    expect(svg.stdout).toContain("task gender · frozen");
     // One hidden layer each: the only lateral runs from gender.h1 into emotion's head.
-    expect(svg.stdout.match(/class="lateral"/g)).toHaveLength(1);
+    expect(svg.stdout.match(/<polyline[^>]*class="lateral"/g)).toHaveLength(1);
     const dot = pnnc("graph", "prognet.pnn", "--format", "dot");
     expect(dot.stdout).toContain("subgraph cluster_c_gender");
     expect(dot.stdout).toContain("n_gender_L1 -> n_emotion_L2 [constraint=false, color=red]");

@@ -178,7 +178,8 @@ export async function runGraph(
   if (usageProblems.length > 0 || !result) return EXIT_USAGE;
   printDiagnostics(result.diagnostics, [result.file]);
   if (!result.ir) return EXIT_FAILED;
-  const { graphModel, graphSvg, graphDot, graphMermaid } = await import("../report/graph.js");
+  const { graphModel, graphDot, graphMermaid } = await import("../report/graph.js");
+  const { graphSvg } = await import("../report/graph-svg.js");
   const model = graphModel(result.ir);
   const print = { svg: graphSvg, dot: graphDot, mermaid: graphMermaid }[opts.format as "svg"];
   return emit(print(model), opts.output, [file]);

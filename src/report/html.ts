@@ -10,7 +10,8 @@ import type { Ir } from "../ir/types.js";
 import type { ColumnRun, FailedRun, RunResults } from "../runtime/results.js";
 import { escapeHtml as esc, lineChart, type Point, type Series } from "./charts.js";
 import { dataSection } from "./data-section.js";
-import { graphModel, graphSvg } from "./graph.js";
+import { graphModel } from "./graph.js";
+import { graphSvg } from "./graph-svg.js";
 
 export interface ReportSpec {
   name: string;
