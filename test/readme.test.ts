@@ -6,9 +6,10 @@
  * - every fence carries a tag: ```pnn for a spec, ```sh for commands, ```text for anything else
  *   (pipelines, printed output), so no spec can hide in an untagged block;
  * - a ```pnn block is a whole spec, header included, checked exactly as written: there are no
- *   fragments to wrap (write a short whole spec instead of a fragment; the construct table holds the
+ *   fragments to wrap (write a short whole spec instead of a fragment; docs/language.md lists the
  *   one-line forms);
  * - a block that starts like a spec (`pnn N NAME`) must be tagged ```pnn.
+ * Tables stay within a screen: no row wider than 160 characters.
  * Checking is `pnnc check`'s front end (`compileSpec`): no diagnostic of severity error, and the
  * header declares the current language version. Warnings are allowed. Data files are not loaded, so a
  * `file` that does not exist next to README.md is fine.
@@ -64,6 +65,13 @@ for (const page of pages)
     const readme = read(page);
     const blocks = fencedBlocks(readme);
     const specs = blocks.filter((b) => b.tag === "pnn");
+
+    it("keeps every table row within a screen (160 characters)", () => {
+      const wide = readme
+        .split("\n")
+        .flatMap((l, i) => (l.startsWith("|") && l.length > 160 ? [`${page}:${i + 1}`] : []));
+      expect(wide).toEqual([]);
+    });
 
     it("tags every fenced code block", () => {
       expect(blocks.filter((b) => b.tag === "").map((b) => `${page}:${b.line}`)).toEqual([]);
