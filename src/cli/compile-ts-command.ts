@@ -100,6 +100,14 @@ export async function runCompileTs(file: string, opts: CompileTsOptions): Promis
   const front = compileSpec(file, read.bytes);
   printDiagnostics(front.diagnostics, [front.file]);
   if (!front.ir || !front.spans) return EXIT_FAILED;
+  // Generated programs read tables; the extractor stays in pnnc, which writes the table for them.
+  const audio = front.ir.datasets.find((d) => d.format === "audio");
+  if (audio) {
+    printProblem(
+      `dataset \`${audio.id}\` is audio: generated programs read tables. Extract it first (\`pnnc data extract ${audio.file} --out ${audio.id}.csv\`) and name that table in \`file\``,
+    );
+    return EXIT_FAILED;
+  }
   const out = opts.output ?? `${basename(file).replace(/\.pnn$/, "")}-ts`;
   const files = [
     ...(await emitProgram({

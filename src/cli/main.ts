@@ -18,6 +18,7 @@ import {
   runGraph,
   targets,
 } from "./commands.js";
+import type { ExtractOptions } from "./extract-command.js";
 
 /** Data commands load the CSV reader and friends; `check` and `fmt` should not pay for them. */
 const dataCommands = () => import("./data-commands.js");
@@ -225,6 +226,20 @@ function buildProgram(setExit: (code: number) => void): Command {
         domain: string;
         noise: string;
       }) => setExit((await dataCommands()).runDataSynth(opts)),
+    );
+  data
+    .command("extract")
+    .description("extract pnnc's eGeMAPS-like features from a folder or glob of WAV files")
+    .argument("<audio>", "a folder (every .wav below it) or a glob such as `wav/**/*.wav`")
+    .requiredOption("--out <file>", "output table")
+    .option("--set <name>", "feature set", "egemaps-like")
+    .option("--format <format>", "csv (`file,…`) or opensmile (`name;frameTime;…`)", "csv")
+    .option("--workers <n>", "worker threads", "1")
+    .option("--cache <dir>", "row cache (default: $PNNC_CACHE or ~/.cache/pnnc)")
+    .option("--no-cache", "extract every file again and cache nothing")
+    .option("--max-seconds <s>", "refuse files longer than this", "3600")
+    .action(async (audio: string, opts: ExtractOptions) =>
+      setExit(await (await import("./extract-command.js")).runDataExtract(audio, opts)),
     );
   data
     .command("prepare-ravdess")

@@ -16,6 +16,7 @@ import {
   type TextTable,
 } from "../runtime/derive.js";
 import { fileSha256 } from "../runtime/files.js";
+import { audioTable, type AudioTable } from "./audio-table.js";
 import type { RowAccounting } from "../runtime/plan.js";
 import { readRecords } from "../runtime/table.js";
 import type { DatasetIr, TaskIr } from "../ir/types.js";
@@ -78,7 +79,16 @@ export async function loadDataset(
   specDir: string,
   paths: SpecPaths,
 ): Promise<LoadedDataset | DataProblem> {
-  const path = isAbsolute(dataset.file) ? dataset.file : join(specDir, dataset.file);
+  let path = isAbsolute(dataset.file) ? dataset.file : join(specDir, dataset.file);
+  let format = dataset.format;
+  const leftOut: DataProblem[] = [];
+  if (format === "audio") {
+    // The audio becomes a table first; from there on it is read as any CSV.
+    const extracted = await audioTable(dataset.file, specDir);
+    if (isProblem(extracted)) return { ...extracted, at: `${paths.dataset}/file` };
+    [path, format] = [extracted.path, "csv"];
+    if (extracted.failures.length > 0) leftOut.push(filesLeftOut(extracted, paths));
+  }
   const derive: DerivationSpec[] = dataset.derive ?? [];
   const joined = await readJoinedTables(derive, specDir, paths);
   if (isProblem(joined)) return joined;
@@ -92,7 +102,7 @@ export async function loadDataset(
   const table = await readTable({
     path,
     shownPath: dataset.file,
-    format: dataset.format,
+    format,
     keep,
     plan: (header) =>
       checkDerivations(dataset, derive, made, header, paths) ??
@@ -117,7 +127,22 @@ export async function loadDataset(
   const assembled = assemble(dataset, tasks, path, table, paths, originsOf(derive, made));
   if (isProblem(assembled)) return assembled;
   const joinedHashes = [...joined.values()].map((j) => j.sha256);
-  return { ...assembled, sha256: dataSha256(await fileSha256(path), joinedHashes) };
+  return {
+    ...assembled,
+    warnings: [...leftOut, ...assembled.warnings],
+    sha256: dataSha256(await fileSha256(path), joinedHashes),
+  };
+}
+
+/** PNN4033: the audio files extraction could not read, named with why (the first 10). */
+function filesLeftOut(table: AudioTable, paths: SpecPaths): DataProblem {
+  const named = table.failures.slice(0, 10).map((f) => `\`${f.file}\`: ${f.problem}`);
+  const more = table.failures.length > 10 ? `; and ${table.failures.length - 10} more` : "";
+  return {
+    code: "PNN4033",
+    message: `${table.failures.length} of ${table.files} audio files could not be read and are left out: ${named.join("; ")}${more}`,
+    at: `${paths.dataset}/file`,
+  };
 }
 
 /** The diagnostic of each kind of derivation problem. */

@@ -490,6 +490,18 @@ export const catalog = {
     explanation:
       "A derivation (`fields`, `derive`, `join` or a `preset`) would make a column that the table already has, or that an earlier derivation made. pnnc never overwrites a column silently: rename the derived column (a template's placeholder, a `derive` name, or the joined columns with `take`), or use the existing column.",
   },
+  PNN4032: {
+    severity: "error",
+    title: "no audio to extract",
+    explanation:
+      "A dataset with `format audio` names a folder or glob of WAV files (relative to the spec), which pnnc reads and turns into its eGeMAPS-like table. This error means the pattern matched no file, that none of the matched files could be read (the message gives the first file and why), or that the extracted table could not be written to the cache (set PNNC_CACHE to a writable folder). Check the pattern, e.g. `file \"wav/**/*.wav\"`.",
+  },
+  PNN4033: {
+    severity: "warning",
+    title: "audio files left out",
+    explanation:
+      "Some of the files a `format audio` dataset names could not be read: not a WAV file, truncated, an unsupported encoding (A-law, μ-law, compressed), or longer than an hour. The message says how many and names them with the reason; the run goes on with the others. Convert or remove those files (e.g. `sox in.wav -e signed-integer out.wav`). Files that read but hold no voiced frame are not left out: their voice parameters are missing values, handled by the dataset's `missing` policy.",
+  },
   PNN5001: {
     severity: "error",
     title: "duplicate method name",

@@ -50,9 +50,15 @@ export function lowerDataset(ctx: LoweringContext, decl: A.Decl, path: string): 
   return out;
 }
 
-/** The table format its file name implies: `.arff` is ARFF, anything else CSV. */
+/**
+ * The format its file name implies: `.arff` is ARFF; a `.wav` file or a glob of them
+ * (`wav/**\/*.wav`) is audio (a folder needs `format audio`); anything else CSV.
+ */
 function defaultFormat(file: Json | undefined): string {
-  return typeof file === "string" && file.toLowerCase().endsWith(".arff") ? "arff" : "csv";
+  if (typeof file !== "string") return "csv";
+  const name = file.toLowerCase();
+  if (name.endsWith(".arff")) return "arff";
+  return name.endsWith(".wav") ? "audio" : "csv";
 }
 
 function lowerFeatures(ctx: LoweringContext, f: A.Features | undefined, path: string): JsonObject {
