@@ -4,6 +4,7 @@
  * In: the CheckContext. Out: diagnostics (the data loader checks the rest against the real file).
  */
 import type { TaskIr } from "../../ir/types.js";
+import { derivedNames } from "../../runtime/derive.js";
 import type { CheckContext } from "./context.js";
 
 export function checkClassMap(ctx: CheckContext, task: TaskIr, path: string): void {
@@ -72,7 +73,13 @@ export function checkLabelLeak(ctx: CheckContext, task: TaskIr, path: string): v
   const dataset = ctx.datasets.get(task.dataset);
   if (!dataset) return;
   const di = ctx.ir.datasets.indexOf(dataset);
-  const risky = [task.label, dataset.group].filter((c): c is string => c !== null);
+  // Derived columns (`fields`, `derive`, a preset, a join's `take`) are never features.
+  const derived = new Set(
+    derivedNames(dataset.derive ?? [], (join) => [...(join.take ?? [])]).flat(),
+  );
+  const risky = [task.label, dataset.group].filter(
+    (c): c is string => c !== null && !derived.has(c),
+  );
   for (const column of new Set(risky)) {
     const features = dataset.features;
     const role = column === task.label ? `the label of task \`${task.id}\`` : "the group column";
