@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EGEMAPS_NAMES } from "../src/data/egemaps-names.js";
-import { writeVowel } from "./audio-fixtures.js";
+import { writeVowel } from "../src/audio/test-signals.js";
 import { pnncIn } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pnnc-audio-"));

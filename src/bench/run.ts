@@ -18,6 +18,7 @@ import { runCompareBench } from "./compare-bench.js";
 import { runStoreBench } from "./store-bench.js";
 import { runListBench } from "./list-bench.js";
 import { runProtocolBench } from "./protocol-bench.js";
+import { runExtractBench } from "./extract-bench.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SIZES = [10, 100, 1000] as const;
@@ -132,7 +133,7 @@ function printColdStart(): void {
 }
 
 /**
- * `npm run bench -- codegen`, `-- compare`, `-- store`, `-- lists` or `-- protocol` runs only that
+ * `npm run bench -- codegen`, `-- compare`, `-- store`, `-- lists`, `-- extract` or `-- protocol` runs only that
  * part; `-- protocol --protocol-folds K --protocol-workers W --throughput-rounds R` measures K folds with
  * W workers and takes the best of R alternating throughput runs per side (`--throughput-only`: no
  * protocol part).
@@ -151,6 +152,10 @@ async function main(only: string | undefined, rest: readonly string[]): Promise<
   }
   if (only === "lists") {
     runListBench();
+    return;
+  }
+  if (only === "extract") {
+    if (!(await runExtractBench())) process.exitCode = 1;
     return;
   }
   if (only === "protocol") {
@@ -183,6 +188,7 @@ async function main(only: string | undefined, rest: readonly string[]): Promise<
   runWorkersBench(ROOT);
   console.log("");
   runDataBench();
+  if (!(await runExtractBench())) process.exitCode = 1;
   console.log("");
   await runCodegenBench();
   runCompareBench(ROOT);

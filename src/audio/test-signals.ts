@@ -1,7 +1,7 @@
 /**
- * Test audio made in code: 16-bit PCM WAV files of vowel-like signals (a sawtooth's harmonics
- * shaped by three formant peaks) with a chosen pitch, loudness, length and rate.
- * In: the signal's settings. Out: samples, or a WAV file written to a path.
+ * Audio made in code for tests and the extraction bench: vowel-like signals (a sawtooth's
+ * harmonics shaped by three formant peaks, with vibrato) of chosen pitch, loudness, length and
+ * rate, and 16-bit PCM WAV files of them. In: the settings. Out: samples, or a WAV file.
  */
 import { writeFileSync } from "node:fs";
 
