@@ -126,7 +126,8 @@ async function readOpenWav(
   const frames = data.bytes / format.blockAlign;
   const seconds = frames / format.rate;
   if (seconds > maxSeconds) {
-    return problem(`too long: ${seconds.toFixed(1)} s of audio, over the ${maxSeconds} s limit`);
+    const length = Number(seconds.toPrecision(4));
+    return problem(`too long: ${length} s of audio, over the ${maxSeconds} s limit`);
   }
   const samples = await decode(handle, data, format, frames);
   if ("problem" in samples) return samples;
