@@ -470,6 +470,18 @@ describe("readWav: problems are values", () => {
     expect(await problemOf(withFmt((fmt) => fmt.writeUInt32LE(5, 4)))).toBe(
       "bad header: a sample rate of 5 Hz (accepted: 1000–768000)",
     );
+    expect(await problemOf(withFmt((fmt) => fmt.writeUInt16LE(0, 14)))).toBe(
+      "bad header: the fmt chunk says 0 bits per sample",
+    );
+    const noFmt = Buffer.concat([good().subarray(0, 12), chunk("data", Buffer.alloc(8))]);
+    expect(await problemOf(noFmt)).toBe("bad header: no fmt chunk");
+    const garbled = Buffer.concat([
+      good().subarray(0, 36),
+      Buffer.from([1, 2, 10, 13, 99, 0, 0, 0]),
+    ]);
+    expect(await problemOf(garbled)).toBe(
+      "truncated: the '????' chunk declares 99 bytes but the file ends after 0",
+    );
     expect(await problemOf(withFmt((fmt) => fmt.writeUInt16LE(4, 12)))).toBe(
       "bad header: block align 4 but 1 channel(s) of 16 bits need 2",
     );

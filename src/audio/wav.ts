@@ -168,10 +168,14 @@ async function findChunks(
   while (fmt === undefined || dataOffset === undefined) {
     const chunkHeader = await readAt(handle, position, 8);
     if (chunkHeader.length < 8) {
-      if (fmt === undefined) return problem("truncated header: no fmt chunk before the file ends");
+      if (fmt === undefined && dataOffset === undefined) {
+        return problem("truncated header: no fmt chunk before the file ends");
+      }
+      if (fmt === undefined) return problem("bad header: no fmt chunk");
       return problem("no data chunk: the file ends after the header");
     }
-    const id = chunkHeader.toString("latin1", 0, 4);
+    // Printable, so that a corrupt id cannot break the one-line message.
+    const id = chunkHeader.toString("latin1", 0, 4).replace(/[^\x20-\x7e]/g, "?");
     const size = chunkHeader.readUInt32LE(4);
     const body = position + 8;
     if (id === "data") {
@@ -188,7 +192,7 @@ async function findChunks(
     }
     position = body + size + (size & 1);
   }
-  if (fmt === undefined) return problem("no fmt chunk before the samples");
+  if (fmt === undefined) return problem("bad header: no fmt chunk before the samples");
   return { fmt, dataOffset, dataSize };
 }
 
@@ -216,6 +220,7 @@ function parseFormat(fmt: Buffer): Format | AudioProblem {
   }
   if (channels === 0) return problem("bad header: the fmt chunk says 0 channels");
   if (rate === 0) return problem("bad header: the fmt chunk says a sample rate of 0 Hz");
+  if (bits === 0) return problem("bad header: the fmt chunk says 0 bits per sample");
   if (rate < MIN_RATE || rate > MAX_RATE) {
     return problem(`bad header: a sample rate of ${rate} Hz (accepted: ${MIN_RATE}–${MAX_RATE})`);
   }
