@@ -1,8 +1,7 @@
 /**
  * Band-limited resampling by a Kaiser-windowed sinc, one-shot (`resample`) or block by block
- * (`Resampler`, same output bit for bit whatever the block sizes). In: mono samples at `from` Hz
- * (positive integer rates, as WAV headers hold). Out: round(n · to / from) samples at `to` Hz,
- * output sample 0 at input time 0 (no delay).
+ * (`Resampler`: the same output bit for bit). In: mono samples at `from` Hz, an integer rate as
+ * WAV headers hold. Out: round(n · to / from) samples at `to` Hz, sample 0 at input time 0.
  */
 import { RATE } from "./types.js";
 
@@ -21,7 +20,7 @@ const HALF_TAPS = 20;
 const KAISER_BETA = 6.2;
 /** Largest exact polyphase table (phases × taps); past it, a fine table is interpolated instead. */
 const MAX_POLYPHASE_ENTRIES = 1 << 20;
-/** Phases per input sample in the fine table; linear interpolation errs by ~1e-6 at this density. */
+/** Phases per input sample in the fine table: linear interpolation errs < 1e-7 per coefficient. */
 const FINE_PHASES = 1024;
 
 function gcd(a: number, b: number): number {

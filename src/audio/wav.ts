@@ -1,8 +1,8 @@
 /**
- * Reading WAV files into the extractor's signal. In: a path to a RIFF/WAVE file (8-bit unsigned,
- * 16/24/32-bit integer or 32/64-bit float PCM, plain or WAVE_FORMAT_EXTENSIBLE, any channel count
- * and rate). Out: the mono mean of its channels at RATE, or an AudioProblem saying in one line why
- * not. Reads in blocks, so memory is bounded by the 16 kHz output, not the file.
+ * Reading WAV files into the extractor's signal, block by block so memory follows the output.
+ * In: a path to a RIFF/WAVE file: 8-bit unsigned, 16/24/32-bit integer or 32/64-bit float PCM,
+ * plain or WAVE_FORMAT_EXTENSIBLE, any channel count and rate. Out: the mean of its channels at
+ * RATE, or an AudioProblem saying in one line why not.
  */
 import { open, type FileHandle } from "node:fs/promises";
 import { Resampler } from "./resample.js";
