@@ -77,7 +77,7 @@ export class Resampler {
   private readonly fine: boolean;
   private readonly identity: boolean;
 
-  /** Input not yet consumed: buffer[head .. head + length) holds input index start … */
+  /** Input still to be read: buffer[head, head + length) holds input samples [start, start + length). */
   private buffer: Float32Array;
   private head = 0;
   private length = 0;
