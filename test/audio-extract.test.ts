@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EGEMAPS_NAMES } from "../src/data/egemaps-names.js";
+import { EGEMAPS_NAMES } from "../src/audio/egemaps-names.js";
 import { writeVowel } from "../src/audio/test-signals.js";
 import { pnncIn } from "./helpers.js";
 

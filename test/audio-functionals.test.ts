@@ -4,7 +4,7 @@
  * eGeMAPSv02 column list, with values from tracks whose functionals are known.
  */
 import { describe, expect, it } from "vitest";
-import { EGEMAPS_NAMES } from "../src/data/egemaps-names.js";
+import { EGEMAPS_NAMES } from "../src/audio/egemaps-names.js";
 import { egemapsParameters, type LowLevelTracks } from "../src/audio/egemaps.js";
 import {
   contourFunctionals,

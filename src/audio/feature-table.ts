@@ -5,7 +5,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import Papa from "papaparse";
-import { EGEMAPS_NAMES } from "../data/egemaps-names.js";
+import { EGEMAPS_NAMES } from "./egemaps-names.js";
 
 export const OUTPUT_FORMATS = ["csv", "opensmile"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

@@ -13,7 +13,7 @@
  * helps undo the speaker-specific gain: transfer from speaker or gender to emotion genuinely helps.
  */
 import { openAtomic } from "../runtime/atomic-files.js";
-import { EGEMAPS_NAMES } from "./egemaps-names.js";
+import { EGEMAPS_NAMES } from "../audio/egemaps-names.js";
 import { hashSeed, Prng } from "../runtime/prng.js";
 
 export const SYNTH_EMOTIONS = ["angry", "happy", "neutral", "sad"] as const;
