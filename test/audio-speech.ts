@@ -138,6 +138,8 @@ sound = Read from file: path$
 pitch = To Pitch (cc): 0, floor, 15, "no", 0.03, 0.45, 0.01, 0.35, 0.14, ceiling
 f0median = Get quantile: 0, 0, 0.5, "Hertz"
 f0mean = Get mean: 0, 0, "Hertz"
+voiced = Count voiced frames
+frames = Get number of frames
 selectObject: sound, pitch
 points = To PointProcess (cc)
 jitter = Get jitter (local): 0, 0, 0.0001, 0.02, 1.3
@@ -146,7 +148,7 @@ shimmer = Get shimmer (local_dB): 0, 0, 0.0001, 0.02, 1.3, 1.6
 selectObject: sound
 harmonicity = To Harmonicity (cc): 0.01, floor, 0.1, 1.0
 hnr = Get mean: 0, 0
-writeInfoLine: f0median, " ", f0mean, " ", jitter, " ", shimmer, " ", hnr
+writeInfoLine: f0median, " ", f0mean, " ", jitter, " ", shimmer, " ", hnr, " ", voiced / frames
 `;
 
 export interface PraatVoiceReport {
@@ -159,6 +161,8 @@ export interface PraatVoiceReport {
   shimmerLocalDb: number;
   /** Mean harmonicity (cc) over voiced frames (dB). */
   hnrDb: number;
+  /** The fraction of Pitch frames (10 ms) that Praat calls voiced. */
+  voicedFraction: number;
 }
 
 /**
@@ -172,13 +176,14 @@ export function praatVoiceReport(
 ): PraatVoiceReport {
   const dir = join(path, "..");
   const out = praat(dir, "voice-report.praat", VOICE_REPORT, [path, `${floor}`, `${ceiling}`]);
-  const [f0Median, f0Mean, jitter, shimmer, hnr] = out.trim().split(/\s+/).map(Number);
+  const [f0Median, f0Mean, jitter, shimmer, hnr, voiced] = out.trim().split(/\s+/).map(Number);
   return {
     f0Median: f0Median ?? NaN,
     f0Mean: f0Mean ?? NaN,
     jitterLocal: jitter ?? NaN,
     shimmerLocalDb: shimmer ?? NaN,
     hnrDb: hnr ?? NaN,
+    voicedFraction: voiced ?? NaN,
   };
 }
 

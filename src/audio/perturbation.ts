@@ -33,6 +33,9 @@ import {
 export const MIN_PERIODS = 3;
 /** A period whose cross-correlation with the previous is below this ends the chain. */
 const MIN_PERIOD_CORRELATION = 0.5;
+/** HNR's correlation window: at least this many samples and HNR_PERIODS periods. */
+const HNR_WINDOW = 320;
+const HNR_PERIODS = 1.5;
 
 /** Normalised cross-correlation of x[a..a+n) with x[b..b+n) (0 when either is silent). */
 function ncc(x: Float32Array, a: number, b: number, n: number): number {
@@ -99,102 +102,167 @@ function extreme(x: Float32Array, a: number, b: number, sign: 1 | -1): number {
   return sign * value;
 }
 
-/** The periods (samples, fractional) and cycle amplitudes (peak to peak) in x[start..end). */
+/** One glottal cycle: where its pitch mark is (sample), its period (fractional samples), its
+ * peak-to-peak amplitude, and the chain it belongs to (periods are compared within a chain only). */
+export interface Cycle {
+  start: number;
+  period: number;
+  amplitude: number;
+  chain: number;
+}
+
+/** The index of the largest sample of x in [from, from + length) ∩ [0, end). */
+function largest(x: Float32Array, from: number, length: number, end: number): number {
+  let at = from;
+  let best = -Infinity;
+  for (let j = from; j < Math.min(end, from + length); j++) {
+    const v = x[j] ?? 0;
+    if (v > best) {
+      best = v;
+      at = j;
+    }
+  }
+  return at;
+}
+
+/**
+ * The glottal cycles of x[start..end), a stretch of voiced frames, with `t0At(sample)` the expected
+ * period (samples) there. A chain whose next period correlates under MIN_PERIOD_CORRELATION
+ * ends; a new one starts a period later at the largest sample.
+ */
 export function glottalCycles(
   x: Float32Array,
   start: number,
   end: number,
-  t0: number,
-): { periods: number[]; amplitudes: number[] } {
-  const periods: number[] = [];
-  const amplitudes: number[] = [];
-  const lead = Math.round(t0 / 4);
-  let mark = start + lead;
-  {
-    // The first mark: the largest sample in the first period.
-    let best = -Infinity;
-    for (let j = start + lead; j < Math.min(end, start + lead + Math.round(t0)); j++) {
-      const v = x[j] ?? 0;
-      if (v > best) {
-        best = v;
-        mark = j;
-      }
-    }
-  }
+  t0At: (sample: number) => number,
+): Cycle[] {
+  const cycles: Cycle[] = [];
+  let chain = 0;
+  let t0 = t0At(start);
+  let mark = largest(x, start + Math.round(t0 / 4), Math.round(t0), end);
   let period = t0;
   for (;;) {
+    t0 = t0At(mark);
+    period = Math.max(0.7 * t0, Math.min(1.4 * t0, period));
+    const lead = Math.round(period / 4);
     const n = Math.round(period);
     const lo = Math.max(2, Math.floor(0.8 * period));
     const hi = Math.ceil(1.25 * period);
-    const from = mark - lead;
-    if (from < start || from + hi + 1 + n > end) break;
+    const from = Math.max(start, mark - lead);
+    if (from + hi + 1 + n > end) break;
     const { lag, r } = bestLag(x, from, n, lo, hi);
-    if (r < MIN_PERIOD_CORRELATION) break;
+    if (r < MIN_PERIOD_CORRELATION) {
+      chain++;
+      mark = largest(x, mark + Math.round(t0), Math.round(t0), end);
+      period = t0;
+      continue;
+    }
     const next = Math.round(mark + lag);
-    periods.push(lag);
-    amplitudes.push(extreme(x, mark, next, 1) - extreme(x, mark, next, -1));
+    const amplitude = extreme(x, mark, next, 1) - extreme(x, mark, next, -1);
+    cycles.push({ start: mark, period: lag, amplitude, chain });
     mark = next;
-    period = Math.max(0.7 * t0, Math.min(1.4 * t0, lag));
+    period = lag;
   }
-  return { periods, amplitudes };
+  return cycles;
 }
 
-/** Local jitter of a period sequence (ratio); NaN with fewer than MIN_PERIODS periods. */
-export function jitterOf(periods: readonly number[]): number {
-  if (periods.length < MIN_PERIODS) return NaN;
+/** Local jitter of consecutive cycles (ratio); NaN with fewer than MIN_PERIODS cycles. */
+export function jitterOf(cycles: readonly Cycle[]): number {
+  if (cycles.length < MIN_PERIODS) return NaN;
   let diff = 0;
+  let pairs = 0;
   let sum = 0;
-  for (let k = 0; k < periods.length; k++) {
-    const p = periods[k] ?? 0;
-    sum += p;
-    if (k > 0) diff += Math.abs(p - (periods[k - 1] ?? 0));
+  for (let k = 0; k < cycles.length; k++) {
+    const c = cycles[k];
+    if (!c) continue;
+    sum += c.period;
+    const previous = cycles[k - 1];
+    if (previous && previous.chain === c.chain) {
+      diff += Math.abs(c.period - previous.period);
+      pairs++;
+    }
   }
-  return diff / (periods.length - 1) / (sum / periods.length);
+  return pairs < MIN_PERIODS - 1 ? NaN : diff / pairs / (sum / cycles.length);
 }
 
-/** Local shimmer in dB of an amplitude sequence; NaN with fewer than MIN_PERIODS amplitudes. */
-export function shimmerDbOf(amplitudes: readonly number[]): number {
-  if (amplitudes.length < MIN_PERIODS) return NaN;
+/** Local shimmer (dB) of consecutive cycles; NaN with fewer than MIN_PERIODS cycles. */
+export function shimmerDbOf(cycles: readonly Cycle[]): number {
+  if (cycles.length < MIN_PERIODS) return NaN;
   let sum = 0;
-  for (let k = 1; k < amplitudes.length; k++) {
-    const a = amplitudes[k - 1] ?? 0;
-    const b = amplitudes[k] ?? 0;
-    if (!(a > 0 && b > 0)) return NaN;
-    sum += Math.abs(20 * Math.log10(b / a));
+  let pairs = 0;
+  for (let k = 1; k < cycles.length; k++) {
+    const a = cycles[k - 1];
+    const b = cycles[k];
+    if (!a || !b || a.chain !== b.chain) continue;
+    if (!(a.amplitude > 0 && b.amplitude > 0)) continue;
+    sum += Math.abs(20 * Math.log10(b.amplitude / a.amplitude));
+    pairs++;
   }
-  return sum / (amplitudes.length - 1);
+  return pairs < MIN_PERIODS - 1 ? NaN : sum / pairs;
 }
 
-/** HNR (dB) of x[start..end) at a period near t0 samples; NaN with fewer than 3 periods. */
-export function hnrDbOf(x: Float32Array, start: number, end: number, t0: number): number {
-  if (end - start < MIN_PERIODS * t0) return NaN;
+/**
+ * HNR (dB) at a period near t0 samples from the correlation of the `length` samples centred on
+ * `centre` with the same shifted by the period; NaN when x cannot hold that.
+ */
+export function hnrDbOf(x: Float32Array, centre: number, length: number, t0: number): number {
   const lo = Math.max(2, Math.floor(0.9 * t0));
   const hi = Math.ceil(1.1 * t0);
-  // Both segments keep the same length for every lag tried.
-  const n = end - start - hi - 1;
-  const { r } = bestLag(x, start, n, lo, hi);
+  const from = Math.round(centre - (length + t0) / 2);
+  if (from - 1 < 0 || from + hi + 1 + length > x.length) return NaN;
+  const { r } = bestLag(x, from, length, lo, hi);
   const clamped = Math.max(0.001, Math.min(0.999999, r));
   return 10 * Math.log10(clamped / (1 - clamped));
 }
 
+/** The first index in sorted cycles whose start is ≥ sample. */
+function firstAtOrAfter(cycles: readonly Cycle[], sample: number): number {
+  let lo = 0;
+  let hi = cycles.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((cycles[mid]?.start ?? Infinity) < sample) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function voiceQuality(signal: Signal, pitch: PitchTracks): VoiceQualityTracks {
   const x = signal.samples;
-  const frames = pitch.f0.length;
+  const f0 = pitch.f0;
+  const frames = f0.length;
   const jitterLocal = new Float64Array(frames).fill(NaN);
   const shimmerLocalDb = new Float64Array(frames).fill(NaN);
   const hnrDb = new Float64Array(frames).fill(NaN);
-  for (let i = 0; i < frames; i++) {
-    const f0 = pitch.f0[i] ?? 0;
-    if (!(f0 > 0)) continue;
-    const t0 = RATE / f0;
-    const centre = i * HOP + LONG_FRAME / 2;
-    const half = Math.max(LONG_FRAME / 2, Math.ceil(2.75 * t0));
-    const start = Math.max(0, centre - half);
-    const end = Math.min(x.length, centre + half);
-    const { periods, amplitudes } = glottalCycles(x, start, end, t0);
-    jitterLocal[i] = jitterOf(periods);
-    shimmerLocalDb[i] = shimmerDbOf(amplitudes);
-    hnrDb[i] = hnrDbOf(x, start, end, t0);
+  for (let first = 0; first < frames; first++) {
+    if (!((f0[first] ?? 0) > 0)) continue;
+    let last = first;
+    while (last + 1 < frames && (f0[last + 1] ?? 0) > 0) last++;
+    // One run of voiced frames: its cycles once, then each frame takes those in its context.
+    const t0At = (sample: number): number => {
+      const k = Math.round((sample - LONG_FRAME / 2) / HOP);
+      return RATE / (f0[Math.max(first, Math.min(last, k))] ?? 1);
+    };
+    const runStart = first * HOP;
+    const runEnd = Math.min(x.length, last * HOP + LONG_FRAME);
+    const cycles = glottalCycles(x, runStart, runEnd, t0At);
+    for (let i = first; i <= last; i++) {
+      const t0 = RATE / (f0[i] ?? 1);
+      const centre = i * HOP + LONG_FRAME / 2;
+      const half = Math.max(LONG_FRAME / 2, Math.ceil(2.75 * t0));
+      const from = firstAtOrAfter(cycles, centre - half);
+      let to = from;
+      while (to < cycles.length) {
+        const c = cycles[to];
+        if (!c || c.start + c.period > centre + half) break;
+        to++;
+      }
+      const inside = cycles.slice(from, to);
+      jitterLocal[i] = jitterOf(inside);
+      shimmerLocalDb[i] = shimmerDbOf(inside);
+      hnrDb[i] = hnrDbOf(x, centre, Math.max(HNR_WINDOW, Math.round(HNR_PERIODS * t0)), t0);
+    }
+    first = last;
   }
   return { jitterLocal, shimmerLocalDb, hnrDb };
 }

@@ -8,8 +8,9 @@
  *    the cross term Σ x_j·x_{j+τ} comes from one FFT correlation (size 1024), the energy terms from
  *    prefix sums, so a frame costs three 1024-point transforms instead of ~200k multiply-adds;
  * 2. the cumulative mean normalised difference d'(τ) = d(τ)·τ / Σ_{k≤τ} d(k);
- * 3. the absolute threshold: the first τ ≥ τmin with d'(τ) < THRESHOLD, then down to the bottom of
- *    that dip (no dip under the threshold → unvoiced);
+ * 3. the absolute threshold: no d'(τ) under YIN_THRESHOLD (0.35; about Praat's voicing threshold
+ *    0.45 on the correlation, as d' ≈ 1 − r) → unvoiced; else the first τ ≥ τmin with
+ *    d'(τ) < min(YIN_THRESHOLD, deepest dip + OCTAVE_MARGIN), then down to the bottom of that dip;
  * 4. parabolic interpolation of d around the chosen lag → a fractional period;
  * 5. voiced only when the frame's RMS is also within ENERGY_FLOOR_DB of the loudest frame and above
  *    an absolute floor (digital silence, fades and breath are unvoiced).
@@ -26,7 +27,9 @@ import { HOP, LONG_FRAME, RATE, frameCount, type PitchTracks, type Signal } from
 export const F0_FLOOR = 55;
 export const F0_CEILING = 1000;
 /** YIN's absolute threshold on the cumulative mean normalised difference. */
-export const YIN_THRESHOLD = 0.2;
+export const YIN_THRESHOLD = 0.45;
+/** The period is the first dip no more than this above the deepest one. */
+export const OCTAVE_MARGIN = 0.1;
 /** Frames quieter than the loudest frame by more than this (dB RMS) are unvoiced. */
 export const ENERGY_FLOOR_DB = 40;
 /** And frames with an RMS under this (≈ −80 dBFS) are unvoiced whatever the loudest frame. */
@@ -98,22 +101,20 @@ class Yin {
       running += v;
       cmnd[tau] = running > 0 ? (v * tau) / running : 1;
     }
-    let best = -1;
+    let min = Infinity;
+    for (let tau = TAU_MIN; tau <= TAU_MAX; tau++) min = Math.min(min, cmnd[tau] ?? 1);
+    // No dip under the threshold: unvoiced, with the deepest dip as its strength.
+    if (!(min < YIN_THRESHOLD)) return { period: 0, dip: Math.min(1, min) };
+    // The first dip within OCTAVE_MARGIN of the deepest one (and under the threshold): a shallow
+    // dip at half the period no longer wins over a deep one at the period (octave-up errors).
+    const threshold = Math.min(YIN_THRESHOLD, min + OCTAVE_MARGIN);
+    let best = TAU_MIN;
     for (let tau = TAU_MIN; tau <= TAU_MAX; tau++) {
-      if ((cmnd[tau] ?? 1) < YIN_THRESHOLD) {
+      if ((cmnd[tau] ?? 1) < threshold) {
         while (tau + 1 <= TAU_MAX && (cmnd[tau + 1] ?? 1) < (cmnd[tau] ?? 1)) tau++;
         best = tau;
         break;
       }
-    }
-    if (best < 0) {
-      // No dip under the threshold: report the deepest one, unvoiced.
-      let min = Infinity;
-      for (let tau = TAU_MIN; tau <= TAU_MAX; tau++) {
-        const v = cmnd[tau] ?? 1;
-        if (v < min) min = v;
-      }
-      return { period: 0, dip: Math.min(1, min) };
     }
     const a = d[best - 1] ?? 0;
     const b = d[best] ?? 0;
