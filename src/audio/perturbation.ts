@@ -33,6 +33,15 @@ import {
 export const MIN_PERIODS = 3;
 /** A period whose cross-correlation with the previous is below this ends the chain. */
 const MIN_PERIOD_CORRELATION = 0.5;
+/** Praat's defaults: consecutive periods (amplitudes) differing by more than this factor are not
+ * compared (a voicing onset, a missed or extra mark), for jitter (shimmer). */
+const PERIOD_FACTOR = 1.3;
+const AMPLITUDE_FACTOR = 1.6;
+
+function ratio(a: number, b: number): number {
+  return a > b ? a / b : b / a;
+}
+
 /** HNR's correlation window: at least this many samples and HNR_PERIODS periods. */
 const HNR_WINDOW = 320;
 const HNR_PERIODS = 1.5;
@@ -177,7 +186,11 @@ export function jitterOf(cycles: readonly Cycle[]): number {
     if (!c) continue;
     sum += c.period;
     const previous = cycles[k - 1];
-    if (previous && previous.chain === c.chain) {
+    if (
+      previous &&
+      previous.chain === c.chain &&
+      ratio(c.period, previous.period) <= PERIOD_FACTOR
+    ) {
       diff += Math.abs(c.period - previous.period);
       pairs++;
     }
@@ -195,6 +208,7 @@ export function shimmerDbOf(cycles: readonly Cycle[]): number {
     const b = cycles[k];
     if (!a || !b || a.chain !== b.chain) continue;
     if (!(a.amplitude > 0 && b.amplitude > 0)) continue;
+    if (ratio(a.amplitude, b.amplitude) > AMPLITUDE_FACTOR) continue;
     sum += Math.abs(20 * Math.log10(b.amplitude / a.amplitude));
     pairs++;
   }
