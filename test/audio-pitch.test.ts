@@ -13,6 +13,7 @@ import { HOP, LONG_FRAME, RATE, frameCount, type Signal } from "../src/audio/typ
 import {
   makeUtterance,
   missingSpeechTools,
+  praatFormants,
   praatVoiceReport,
   readSignal,
   type PraatVoiceReport,
@@ -414,6 +415,21 @@ describe.skipIf(missing !== undefined)("agreement with Praat on espeak-ng speech
       expect(r.hnr - r.praat.hnrDb, r.name).toBeGreaterThan(-3);
       expect(r.hnr - r.praat.hnrDb, r.name).toBeLessThan(1);
     }
+  });
+
+  it("gets plausible formant medians from Praat (the helper other modules compare with)", () => {
+    const path = makeUtterance(dir, {
+      voice: "en",
+      pitch: 50,
+      rate: 175,
+      amplitude: 100,
+      text: english,
+    });
+    const { f1, f2, f3 } = praatFormants(path);
+    expect(f1).toBeGreaterThan(200);
+    expect(f1).toBeLessThan(f2);
+    expect(f2).toBeLessThan(f3);
+    expect(f3).toBeLessThan(4000);
   });
 
   it("finds higher F0 for higher espeak pitch in every voice", () => {
