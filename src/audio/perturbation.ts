@@ -1,24 +1,28 @@
 /**
  * Voice quality per 10 ms frame: local jitter, local shimmer (dB) and HNR, in voiced frames only.
  * In: the 16 kHz signal and its pitch tracks (trackPitch). Out: three tracks, NaN where unvoiced or
- * where the context holds fewer than MIN_PERIODS glottal periods.
+ * where the context holds fewer than MIN_PERIODS glottal cycles.
  *
- * Per voiced frame with F0 = f (period T0 = RATE / f samples), the context is the LONG_FRAME
- * (60 ms) frame, widened symmetrically to 5.5·T0 when F0 is so low that 60 ms holds too few
- * periods, and clipped to the signal.
- * - Periods: the first pitch mark is the largest sample in the first period of the context; from
- *   each mark M, the next period is the lag L in [0.8·T, 1.25·T] (T: the previous period, kept in
- *   [0.7·T0, 1.4·T0]) that maximises the normalised cross-correlation of the cycle starting a
- *   quarter period before M with the one L later, refined by a parabola to a fractional lag; the
- *   next mark is M + L. The chain stops at the end of the context or where that correlation falls
- *   under 0.5 (no longer periodic).
- * - Jitter (local) = mean |T_i − T_{i−1}| / mean T_i (a ratio; Praat reports it in %).
+ * - Cycles (pitch marks), found once per run of consecutive voiced frames, over the samples those
+ *   frames cover: the first mark is the largest sample in the first period; from each mark M, the
+ *   next period is the lag L in [0.8·T, 1.25·T] (T: the previous period, kept within
+ *   [0.7·T0, 1.4·T0] of the local YIN period T0) that maximises the normalised cross-correlation
+ *   of the cycle starting a quarter period before M with the one L later, refined by a parabola to
+ *   a fractional lag; the next mark is M + L. Where that correlation falls under 0.5 (not periodic)
+ *   the chain ends and a new one starts a period later; periods of different chains are never
+ *   compared.
+ * - Each frame's context is its LONG_FRAME (60 ms), widened symmetrically to 5.5·T0 when F0 is so
+ *   low that 60 ms holds too few periods; it takes the cycles lying wholly inside.
+ * - Jitter (local) = mean |T_i − T_{i−1}| / mean T_i (a ratio; Praat shows it in %).
  * - Shimmer (local, dB) = mean |20·log10(A_i / A_{i−1})|, A_i the peak-to-peak amplitude of cycle
  *   i (between consecutive marks; extremes refined by parabolas).
- * - HNR = 10·log10(r / (1 − r)), r the normalised cross-correlation of the context with itself
- *   shifted by the period (the integer lag near T0 with the highest r, parabola-refined), like
- *   Praat's "To Harmonicity (cc)" and openSMILE's HNRdBACF; r is clamped to [0.001, 0.999999], so
- *   HNR lies in [−30, 60] dB.
+ * - As Praat, pairs of periods differing by more than 1.3× (amplitudes by more than 1.6×) are left
+ *   out of jitter (shimmer): onsets and missed marks, not perturbation.
+ * - HNR = 10·log10(r / (1 − r)), r the normalised cross-correlation of the 20 ms (at least 1.5
+ *   periods) around the frame centre with the same shifted by the period (the integer lag within
+ *   ±10% of T0 with the highest r, parabola-refined), as Praat's "To Harmonicity (cc)" (short
+ *   windows) and openSMILE's HNRdBACF; r is clamped to [0.001, 0.999999], so HNR lies in
+ *   [−30, 60] dB.
  */
 import {
   HOP,
