@@ -99,7 +99,7 @@ export function readPcm16(path: string): { rate: number; samples: Float32Array }
         );
       }
     } else if (id === "data") {
-      // espeak-ng writing to a pipe leaves the size at 0x7fffffff: clip to the file.
+      // A writer that streamed (e.g. to a pipe) may leave a placeholder size: clip to the file.
       size = Math.min(size, bytes.length - body);
       const samples = new Float32Array(Math.floor(size / 2));
       for (let i = 0; i < samples.length; i++)

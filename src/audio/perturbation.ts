@@ -50,19 +50,21 @@ function ratio(a: number, b: number): number {
 const HNR_WINDOW = 320;
 const HNR_PERIODS = 1.5;
 
-/** Normalised cross-correlation of x[a..a+n) with x[b..b+n) (0 when either is silent). */
-function ncc(x: Float32Array, a: number, b: number, n: number): number {
-  let xy = 0;
-  let xx = 0;
-  let yy = 0;
-  for (let j = 0; j < n; j++) {
-    const u = x[a + j] ?? 0;
-    const v = x[b + j] ?? 0;
-    xy += u * v;
-    xx += u * u;
-    yy += v * v;
+/** Σ x_j² over [a, a + n). */
+function energy(x: Float32Array, a: number, n: number): number {
+  let sum = 0;
+  for (let j = a; j < a + n; j++) {
+    const v = x[j] ?? 0;
+    sum += v * v;
   }
-  return xx > 0 && yy > 0 ? xy / Math.sqrt(xx * yy) : 0;
+  return sum;
+}
+
+/** Σ x_{a+j}·x_{b+j} over j < n. */
+function dot(x: Float32Array, a: number, b: number, n: number): number {
+  let sum = 0;
+  for (let j = 0; j < n; j++) sum += (x[a + j] ?? 0) * (x[b + j] ?? 0);
+  return sum;
 }
 
 /** The vertex of the parabola through (−1, a), (0, b), (1, c): its offset in [−0.5, 0.5] and value. */
@@ -84,8 +86,17 @@ function bestLag(
   let best = lo;
   let bestR = -Infinity;
   const rs = new Float64Array(hi - lo + 3);
+  // The normalised cross-correlation of x[a..a+n) with x[a+lag..a+lag+n); the shifted window's
+  // energy slides from lag to lag.
+  const xx = energy(x, a, n);
+  let yy = energy(x, a + lo - 1, n);
   for (let lag = lo - 1; lag <= hi + 1; lag++) {
-    const r = ncc(x, a, a + lag, n);
+    if (lag > lo - 1) {
+      const out = x[a + lag - 1] ?? 0;
+      const into = x[a + lag + n - 1] ?? 0;
+      yy = Math.max(0, yy - out * out + into * into);
+    }
+    const r = xx > 0 && yy > 0 ? dot(x, a, a + lag, n) / Math.sqrt(xx * yy) : 0;
     rs[lag - lo + 1] = r;
     if (lag >= lo && lag <= hi && r > bestR) {
       bestR = r;
