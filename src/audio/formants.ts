@@ -24,8 +24,13 @@
  * (at least the nearest one); h1a3 = H1 − A3. Uncorrected for formant influence (as eGeMAPS). A value
  * whose formant is missing, or whose harmonic lies above RATE/2, is NaN; h1h2 needs only f0.
  */
-import { powerSpectrum } from "./fft.js";
-import { frameStart, gaussianWindow, preEmphasisCoefficient, windowedFrame } from "./frames.js";
+import {
+  frameStart,
+  gaussianWindow,
+  PowerSpectrumPlan,
+  preEmphasisCoefficient,
+  windowedFrame,
+} from "./frames.js";
 import {
   frameCount,
   LONG_FRAME,
@@ -191,7 +196,8 @@ export function formantTracks(signal: Signal, f0: Track): FormantTracks {
   const harmonicWindow = gaussianWindow(LONG_FRAME, 0.3);
   const alpha = preEmphasisCoefficient(50);
   const lpcFrame = new Float64Array(LPC_LENGTH);
-  const longFrame = new Float64Array(LONG_FRAME);
+  const plan = new PowerSpectrumPlan(HARMONIC_SIZE);
+  const p = new Float64Array(HARMONIC_SIZE / 2 + 1);
   const r = new Float64Array(LPC_ORDER + 1);
   const a = new Float64Array(LPC_ORDER + 1);
   const re = new Float64Array(LPC_ORDER);
@@ -241,8 +247,8 @@ export function formantTracks(signal: Signal, f0: Track): FormantTracks {
       warm = false;
     }
     // Harmonic levels.
-    windowedFrame(signal.samples, frameStart(i), harmonicWindow, longFrame);
-    const p = powerSpectrum(longFrame, HARMONIC_SIZE);
+    windowedFrame(signal.samples, frameStart(i), harmonicWindow, plan.input);
+    plan.power(p);
     const h1 = harmonicLevel(p, pitch, 1);
     out.h1h2[i] = h1 - harmonicLevel(p, pitch, 2);
     for (let k = 0; k < 3; k++) {

@@ -3,6 +3,7 @@
  * index on the shared 10 ms grid (types.ts). Out: windowed (optionally pre-emphasised) frames in
  * caller-owned buffers, and cached window shapes. Frame i starts at i·HOP whatever its length.
  */
+import FFT from "fft.js";
 import { HOP, RATE } from "./types.js";
 
 const windows = new Map<string, Float64Array>();
@@ -106,4 +107,35 @@ export function windowedFrame(
   }
   for (let n = Math.max(0, end); n < length; n++) out[n] = 0;
   return out;
+}
+
+/**
+ * A fixed-size power spectrum for hot per-frame loops: fft.ts's powerSpectrum() allocates and reads
+ * its input through ArrayLike on every call, which cost 3–4× the transform itself at these sizes.
+ * Fill `input` (length `size`, a power of two ≥ 4) from 0 — with windowedFrame(…, plan.input) — and
+ * leave the rest zero (it starts zero and only the caller writes it); power() then gives
+ * scale·|X(k)|², k = 0..size/2.
+ */
+export class PowerSpectrumPlan {
+  readonly input: Float64Array;
+  private readonly fft: FFT;
+  private readonly spectrum: Float64Array;
+
+  constructor(readonly size: number) {
+    this.fft = new FFT(size);
+    this.input = new Float64Array(size);
+    this.spectrum = new Float64Array(2 * size);
+  }
+
+  power(out = new Float64Array(this.size / 2 + 1), scale = 1): Float64Array {
+    const x = this.spectrum;
+    this.fft.realTransform(x, this.input);
+    const half = this.size / 2;
+    for (let k = 0; k <= half; k++) {
+      const re = x[2 * k] as number;
+      const im = x[2 * k + 1] as number;
+      out[k] = (re * re + im * im) * scale;
+    }
+    return out;
+  }
 }

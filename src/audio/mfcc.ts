@@ -5,8 +5,8 @@
  * the result does not change with overall gain. In: a Signal, or one frame's power spectrum. Out:
  * four tracks, or four numbers. Also the triangular filterbank that spectral.ts's Bark bands share.
  */
-import { powerSpectrum, fftSize } from "./fft.js";
-import { frameStart, hammingWindow, windowedFrame } from "./frames.js";
+import { fftSize } from "./fft.js";
+import { frameStart, hammingWindow, PowerSpectrumPlan, windowedFrame } from "./frames.js";
 import { frameCount, RATE, SHORT_FRAME, type Signal, type Track } from "./types.js";
 
 export const MEL_BANDS = 26;
@@ -135,12 +135,12 @@ export function mfccTracks(signal: Signal): [Track, Track, Track, Track] {
     new Float64Array(frames),
   ];
   const window = hammingWindow(SHORT_FRAME);
-  const frame = new Float64Array(SHORT_FRAME);
-  const size = fftSize(SHORT_FRAME);
+  const plan = new PowerSpectrumPlan(fftSize(SHORT_FRAME));
+  const power = new Float64Array(plan.size / 2 + 1);
   const c = new Float64Array(4);
   for (let i = 0; i < frames; i++) {
-    windowedFrame(signal.samples, frameStart(i), window, frame);
-    mfccFromPower(powerSpectrum(frame, size), c);
+    windowedFrame(signal.samples, frameStart(i), window, plan.input);
+    mfccFromPower(plan.power(power), c);
     for (let k = 0; k < 4; k++) (tracks[k] as Track)[i] = c[k] as number;
   }
   return tracks;

@@ -21,8 +21,7 @@
  * Ratios add 1e-30 to numerator and denominator, so silence gives 0 dB instead of NaN: every track is
  * finite for every input.
  */
-import { powerSpectrum } from "./fft.js";
-import { frameStart, hammingWindow, windowedFrame } from "./frames.js";
+import { frameStart, hammingWindow, PowerSpectrumPlan, windowedFrame } from "./frames.js";
 import { applyFilterbank, mfccFromPower, triangularFilterbank } from "./mfcc.js";
 import {
   frameCount,
@@ -123,20 +122,20 @@ export function spectralTracks(signal: Signal): SpectralTracks {
   let energy = 0;
   for (let n = 0; n < SHORT_FRAME; n++) energy += (window[n] as number) ** 2;
   const scale = 2 / (SIZE * energy);
-  const frame = new Float64Array(SHORT_FRAME);
+  const plan = new PowerSpectrumPlan(SIZE);
+  const p = new Float64Array(BINS);
   const bands = new Float64Array(BARK_BANDS);
   const logP = new Float64Array(BINS);
   let norm = new Float64Array(BINS);
   let prevNorm = new Float64Array(BINS);
   const cep = new Float64Array(4);
   for (let i = 0; i < frames; i++) {
-    windowedFrame(signal.samples, frameStart(i), window, frame);
-    const p = powerSpectrum(frame, SIZE);
+    windowedFrame(signal.samples, frameStart(i), window, plan.input);
+    plan.power(p, scale);
     let total = 0;
     let l1 = 0;
     for (let k = 0; k < BINS; k++) {
-      const v = (p[k] as number) * scale;
-      p[k] = v;
+      const v = p[k] as number;
       total += v;
       const m = Math.sqrt(v);
       norm[k] = m;
