@@ -49,15 +49,29 @@ const MAX_BANDWIDTH_HZ = 700;
 const HARMONIC_SIZE = 1024;
 const TINY = 1e-30;
 
-/** Autocorrelation r[0..order] of `x`. */
+/** Autocorrelation r[0..order] of `x`, two lags per pass over the frame. */
 function autocorrelation(x: Float64Array, order: number, r: Float64Array): void {
   const n = x.length;
-  for (let lag = 0; lag <= order; lag++) {
+  let lag = 0;
+  for (; lag + 1 <= order; lag += 2) {
+    let s0 = (x[lag] as number) * (x[0] as number);
+    let s1 = 0;
+    for (let i = lag + 1; i < n; i++) {
+      const xi = x[i] as number;
+      s0 += xi * (x[i - lag] as number);
+      s1 += xi * (x[i - lag - 1] as number);
+    }
+    r[lag] = s0;
+    r[lag + 1] = s1;
+  }
+  for (; lag <= order; lag++) {
     let s = 0;
     for (let i = lag; i < n; i++) s += (x[i] as number) * (x[i - lag] as number);
     r[lag] = s;
   }
 }
+
+const levinsonScratch = new Float64Array(64);
 
 /**
  * Levinson–Durbin: a[0] = 1, a[1..order] with A(z) = Σ a[j]·z^−j the prediction-error filter.
@@ -68,12 +82,12 @@ export function levinson(r: Float64Array, order: number, a: Float64Array): boole
   a[0] = 1;
   let err = r[0] as number;
   if (!(err > 0)) return false;
-  const tmp = new Float64Array(order + 1);
+  const tmp = order + 1 <= levinsonScratch.length ? levinsonScratch : new Float64Array(order + 1);
   for (let i = 1; i <= order; i++) {
     let acc = r[i] as number;
     for (let j = 1; j < i; j++) acc += (a[j] as number) * (r[i - j] as number);
     const k = -acc / err;
-    tmp.set(a);
+    for (let j = 1; j < i; j++) tmp[j] = a[j] as number;
     for (let j = 1; j < i; j++) a[j] = (tmp[j] as number) + k * (tmp[i - j] as number);
     a[i] = k;
     err *= 1 - k * k;
