@@ -5,7 +5,7 @@
  * filtered noise, tones, and silence.
  */
 import { describe, expect, it } from "vitest";
-import { formantTracks } from "../src/audio/formants.js";
+import { formantTracks, polynomialRoots } from "../src/audio/formants.js";
 import { gaussianWindow, hammingWindow, preEmphasize, windowedFrame } from "../src/audio/frames.js";
 import { mfccTracks } from "../src/audio/mfcc.js";
 import { spectralTracks } from "../src/audio/spectral.js";
@@ -264,10 +264,57 @@ describe("formants", () => {
         else expect(Number.isFinite(track[i])).toBe(true);
       }
     }
-    // Silence with a (wrong) nonzero f0 gives no formants, and no exception.
+    // Silence with a (wrong) nonzero f0 gives NaN everywhere, and no exception.
     const quiet = { samples: new Float32Array(4000) };
     const q = formantTracks(quiet, constantF0(quiet, 120));
-    for (const track of q.frequency) for (const v of track) expect(v).toBeNaN();
+    for (const track of formantTrackList(q)) for (const v of track) expect(v).toBeNaN();
+  });
+
+  it("polynomialRoots finds the roots of a known polynomial, cold and warm", () => {
+    // (z − 0.5)(z + 0.25)(z² − 2·0.9·cos(1)·z + 0.81): roots 0.5, −0.25, 0.9·e^±i.
+    const c2 = -2 * 0.9 * Math.cos(1);
+    const quad = [1, c2, 0.81];
+    const lin = [1, -0.25, -0.125]; // (z − 0.5)(z + 0.25)
+    const c = new Float64Array(5);
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) c[i + j]! += quad[i]! * lin[j]!;
+    const re = new Float64Array(4);
+    const im = new Float64Array(4);
+    const check = () => {
+      const key = (r: number, i: number) => Math.round(r * 1e6) * 1e7 + Math.round(i * 1e6);
+      const got = Array.from(re, (r, i) => [r, im[i] as number] as const).sort(
+        (x, y) => key(...x) - key(...y),
+      );
+      const want = [
+        [-0.25, 0],
+        [0.9 * Math.cos(1), -0.9 * Math.sin(1)],
+        [0.9 * Math.cos(1), 0.9 * Math.sin(1)],
+        [0.5, 0],
+      ];
+      got.forEach(([r, i], k) => {
+        expect(r).toBeCloseTo(want[k]![0]!, 10);
+        expect(i).toBeCloseTo(want[k]![1]!, 10);
+      });
+    };
+    expect(polynomialRoots(c, re, im)).toBe(true);
+    check();
+    re[0] = (re[0] as number) + 0.05; // a nearby warm start converges too
+    expect(polynomialRoots(c, re, im, true)).toBe(true);
+    check();
+  });
+
+  it("noise with an f0 gives ascending formants or NaN, never an exception", () => {
+    const s = signal(noise(1, 21));
+    const t = formantTracks(s, constantF0(s, 150));
+    for (let i = 0; i < t.h1h2.length; i++) {
+      const [f1, f2, f3] = t.frequency.map((f) => f[i] as number);
+      if (Number.isFinite(f2)) expect(f2).toBeGreaterThan(f1 as number);
+      if (Number.isFinite(f3)) expect(f3).toBeGreaterThan(f2 as number);
+      for (const track of t.bandwidth) {
+        const b = track[i] as number;
+        if (Number.isFinite(b)) expect(b).toBeGreaterThan(0);
+      }
+      expect(Number.isFinite(t.h1h2[i])).toBe(true);
+    }
   });
 
   it("harmonic levels follow the vowel's transfer function (F0 = 125 Hz, exact period)", () => {

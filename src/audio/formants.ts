@@ -25,7 +25,8 @@
  * transform is a Gaussian — in dB. H1 = level of h = 1, H2 of h = 2; amplitudeRelF0[k] = level of the
  * harmonic nearest F_k (h = round(F_k/f0) ≥ 1) − H1; A3 = the strongest harmonic within F3 ± 10%
  * (at least the nearest one); h1a3 = H1 − A3. Uncorrected for formant influence (as eGeMAPS). A value
- * whose formant is missing, or whose harmonic lies above RATE/2, is NaN; h1h2 needs only f0.
+ * whose formant is missing, whose harmonic lies above RATE/2, or whose frame is digital silence is
+ * NaN; h1h2 needs only f0.
  */
 import {
   frameStart,
@@ -101,18 +102,21 @@ export function levinson(r: Float64Array, order: number, a: Float64Array): boole
   return true;
 }
 
+const rootsDone = new Uint8Array(64);
+
 /**
  * All complex roots of the monic polynomial z^n + c[1]·z^(n−1) + … + c[n] (c[0] = 1 ignored) by the
  * Aberth–Ehrlich simultaneous iteration (cubic convergence), written into re/im. When `warm` is
  * true re/im hold starting points (e.g. the previous frame's roots); otherwise points on a circle
  * of radius 0.9 are used (LPC roots from the autocorrelation method lie inside the unit circle).
+ * Returns whether every root's last step fell below 1e-12 within 200 iterations.
  */
 export function polynomialRoots(
   c: Float64Array,
   re: Float64Array,
   im: Float64Array,
   warm = false,
-): void {
+): boolean {
   const n = c.length - 1;
   if (!warm) {
     for (let i = 0; i < n; i++) {
@@ -121,7 +125,7 @@ export function polynomialRoots(
       im[i] = 0.9 * Math.sin(t);
     }
   }
-  const done = new Uint8Array(n);
+  const done = n <= rootsDone.length ? rootsDone.fill(0, 0, n) : new Uint8Array(n);
   for (let iter = 0; iter < 200; iter++) {
     let moving = 0;
     for (let i = 0; i < n; i++) {
@@ -169,8 +173,9 @@ export function polynomialRoots(
       if (stepR * stepR + stepI * stepI < 1e-24) done[i] = 1;
       else moving++;
     }
-    if (moving === 0) break;
+    if (moving === 0) return true;
   }
+  return false;
 }
 
 /** Level in dB of the strongest bin within [lo, hi] Hz, parabola-refined in the log domain. */
@@ -182,6 +187,7 @@ function peakLevel(p: Float64Array, loHz: number, hiHz: number): number {
   if (k1 < k0) return NaN;
   let best = k0;
   for (let k = k0 + 1; k <= k1; k++) if ((p[k] as number) > (p[best] as number)) best = k;
+  if (!((p[best] as number) > 0)) return NaN; // digital silence: no harmonic to measure
   const ym = Math.log((p[best - 1] as number) + TINY);
   const y0 = Math.log((p[best] as number) + TINY);
   const yp = Math.log((p[best + 1] as number) + TINY);
@@ -237,7 +243,8 @@ export function formantTracks(signal: Signal, f0: Track): FormantTracks {
     autocorrelation(lpcFrame, LPC_ORDER, r);
     r[0] = (r[0] as number) * (1 + 1e-9);
     if (levinson(r, LPC_ORDER, a)) {
-      polynomialRoots(a, re, im, warm);
+      // A warm start that fails to settle (a jump between frames) is retried from the circle.
+      if (!polynomialRoots(a, re, im, warm) && warm) polynomialRoots(a, re, im, false);
       warm = true;
       let count = 0;
       for (let j = 0; j < LPC_ORDER; j++) {
@@ -281,14 +288,14 @@ export function formantTracks(signal: Signal, f0: Track): FormantTracks {
     const f3 = formants[2] as number;
     if (f3 > 0) {
       const nearest = Math.max(1, Math.round(f3 / pitch));
-      let a3 = harmonicLevel(p, pitch, nearest);
-      const lo = Math.max(1, Math.ceil((0.9 * f3) / pitch));
-      const hi = Math.floor((1.1 * f3) / pitch);
+      let a3 = -Infinity;
+      const lo = Math.min(nearest, Math.max(1, Math.ceil((0.9 * f3) / pitch)));
+      const hi = Math.max(nearest, Math.floor((1.1 * f3) / pitch));
       for (let h = lo; h <= hi; h++) {
         const level = harmonicLevel(p, pitch, h);
         if (level > a3) a3 = level;
       }
-      out.h1a3[i] = h1 - a3;
+      out.h1a3[i] = a3 > -Infinity ? h1 - a3 : NaN;
     }
   }
   return out;
