@@ -494,7 +494,7 @@ export const catalog = {
     severity: "error",
     title: "no audio to extract",
     explanation:
-      "A dataset with `format audio` names a folder or glob of WAV files (relative to the spec), which pnnc reads and turns into its eGeMAPS-like table. This error means the pattern matched no file, that none of the matched files could be read (the message gives the first file and why), or that the extracted table could not be written to the cache (set PNNC_CACHE to a writable folder). Check the pattern, e.g. `file \"wav/**/*.wav\"`.",
+      'A dataset with `format audio` names a folder or glob of WAV files (relative to the spec), which pnnc reads and turns into its eGeMAPS-like table. This error means the pattern matched no file, that none of the matched files could be read (the message gives the first file and why), or that the extracted table could not be written to the cache (set PNNC_CACHE to a writable folder). Check the pattern, e.g. `file "wav/**/*.wav"`.',
   },
   PNN4033: {
     severity: "warning",

@@ -51,6 +51,10 @@ const MISSING = new Set(["?", "NA", "N/A"]);
 const OPENSMILE_META = new Set(["name", "frameTime"]);
 
 export function loadRows(dataset: DatasetSpec, tasks: TaskSpec[], specDir: string): LoadedRows {
+  if (dataset.format === "audio")
+    throw new DataError(
+      `\`${dataset.file}\` is audio: extract it with \`pnnc data extract\` and name the table in \`file\``,
+    );
   const path = isAbsolute(dataset.file) ? dataset.file : join(specDir, dataset.file);
   const table = readRecords(path, dataset.format);
   const { header, rows, sha256 } = withDerivedColumns(dataset, table, specDir);

@@ -43,7 +43,8 @@ export type CountedFoldKind = (typeof COUNTED_FOLD_KINDS)[number];
 export const FOLD_KINDS = [...COUNTED_FOLD_KINDS, "leave_one_group_out"] as const;
 export type FoldKind = (typeof FOLD_KINDS)[number];
 
-export const TABLE_FORMATS = ["csv", "opensmile", "arff"] as const;
+/** `audio`: a folder or glob of WAV files, extracted by pnnc to its eGeMAPS-like table. */
+export const TABLE_FORMATS = ["csv", "opensmile", "arff", "audio"] as const;
 export type TableFormat = (typeof TABLE_FORMATS)[number];
 
 export const NORMALIZE_MODES = ["none", "global", "per_group"] as const;
