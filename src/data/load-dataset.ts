@@ -124,7 +124,9 @@ export async function loadDataset(
     return { code, message, hint, at: `${paths.dataset}/derive/${index}` };
   }
   for (const [name, values] of derived) table.text.set(name, values);
-  const assembled = assemble(dataset, tasks, path, table, paths, originsOf(derive, made));
+  // Messages name the spec's own path (for audio, its pattern), never the cache's table.
+  const shown = isAbsolute(dataset.file) ? dataset.file : join(specDir, dataset.file);
+  const assembled = assemble(dataset, tasks, shown, table, paths, originsOf(derive, made));
   if (isProblem(assembled)) return assembled;
   const joinedHashes = [...joined.values()].map((j) => j.sha256);
   return {

@@ -43,14 +43,15 @@ export function espeakAvailable(): boolean {
 }
 
 /**
- * Writes the corpus; `small` keeps 2 speakers, 2 styles and 2 sentences (for tests). Each
+ * Writes the corpus; `small` keeps 6 speakers (3 of each gender, so leave-one-speaker-out with a
+ * validation speaker still trains on both), 2 styles and 1 sentence, for tests. Each
  * utterance moves pitch by up to ±8 and rate by up to ±12% around its style, seeded per file.
  */
 export function writeCorpus(dir: string, opts: { small?: boolean } = {}): string[] {
   mkdirSync(dir, { recursive: true });
-  const voices = opts.small ? VOICES.slice(0, 2) : VOICES;
+  const voices = opts.small ? VOICES.slice(0, 6) : VOICES;
   const styles = Object.entries(STYLES).slice(0, opts.small ? 2 : undefined);
-  const sentences = SENTENCES.slice(0, opts.small ? 2 : undefined);
+  const sentences = SENTENCES.slice(0, opts.small ? 1 : undefined);
   let seed = 12345;
   const next = () => {
     seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
