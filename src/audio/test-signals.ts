@@ -16,6 +16,8 @@ export interface VowelSettings {
   seed?: number;
   /** Vibrato depth as a fraction of f0 (5 Hz), so the pitch contour has slopes. */
   vibrato?: number;
+  /** Level of the seeded white noise added (relative to the harmonics' scale; default 0.002). */
+  noise?: number;
 }
 
 export function vowel(s: VowelSettings): Float32Array {
@@ -26,7 +28,7 @@ export function vowel(s: VowelSettings): Float32Array {
   let phase = 0;
   let noise = (s.seed ?? 1) >>> 0 || 1;
   const gain = (f: number) =>
-    [f1, f2, f3].reduce((g, c, i) => g + (1 / (i + 1)) * Math.exp(-(((f - c) / 120) ** 2)), 0.05);
+    [f1, f2, f3].reduce((g, c, i) => g + (1 / (i + 1)) * Math.exp(-(((f - c) / 120) ** 2)), 0.3);
   for (let i = 0; i < n; i++) {
     const t = i / rate;
     const f0 = s.f0 * (1 + (s.vibrato ?? 0.02) * Math.sin(2 * Math.PI * 5 * t));
@@ -35,7 +37,7 @@ export function vowel(s: VowelSettings): Float32Array {
     for (let h = 1; h * f0 < Math.min(4000, rate / 2 - 200); h++)
       v += (gain(h * f0) / h) * Math.sin(h * phase);
     noise = (Math.imul(noise, 1664525) + 1013904223) >>> 0;
-    v += 0.002 * (noise / 2 ** 32 - 0.5);
+    v += (s.noise ?? 0.002) * (noise / 2 ** 32 - 0.5);
     // A 20 ms fade in and out, as a spoken vowel has.
     const fade = Math.min(1, t / 0.02, (s.seconds - t) / 0.02);
     out[i] = (s.amplitude ?? 0.3) * fade * v;
