@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EGEMAPS_NAMES } from "../src/audio/egemaps-names.js";
-import { writeVowel } from "../src/audio/test-signals.js";
+import { vowel, wavBytes, writeVowel } from "../src/audio/test-signals.js";
 import { pnncIn } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pnnc-audio-"));
@@ -100,17 +100,53 @@ describe("pnnc data extract", () => {
     mkdirSync(join(dir, "mixed"));
     writeVowel(join(dir, "mixed", "good.wav"), { f0: 150, seconds: 0.3 });
     writeFileSync(join(dir, "mixed", "notes.wav"), "these are my notes, not audio\n");
+    writeVowel(join(dir, "mixed", "blip.wav"), { f0: 150, seconds: 0.03 });
+    const nan = wavBytes(vowel({ f0: 150, seconds: 0.3 }));
+    // The same file as float32 samples (format 3), one of them NaN.
+    const floats = Buffer.alloc(44 + 2 * (nan.length - 44));
+    nan.copy(floats, 0, 0, 44);
+    floats.writeUInt32LE(36 + 2 * (nan.length - 44), 4);
+    floats.writeUInt16LE(3, 20);
+    floats.writeUInt32LE(16000 * 4, 28);
+    floats.writeUInt16LE(4, 32);
+    floats.writeUInt16LE(32, 34);
+    floats.writeUInt32LE(2 * (nan.length - 44), 40);
+    for (let i = 0; i < (nan.length - 44) / 2; i++)
+      floats.writeFloatLE(i === 500 ? NaN : nan.readInt16LE(44 + 2 * i) / 32768, 44 + 4 * i);
+    writeFileSync(join(dir, "mixed", "nan.wav"), floats);
     const r = pnnc("data", "extract", "mixed", "--out", "mixed.csv");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("wrote 1 rows to mixed.csv");
-    expect(r.stderr).toContain("1 of 2 files failed:");
+    expect(r.stderr).toContain("3 of 4 files failed:");
     expect(r.stderr).toMatch(/mixed\/notes\.wav: not a WAV file/);
+    expect(r.stderr).toMatch(/mixed\/blip\.wav: too short: 30 ms of audio, under the 60 ms/);
+    expect(r.stderr).toMatch(/mixed\/nan\.wav: bad samples: the float data holds NaN/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(tableOf("mixed.csv")).toHaveLength(2);
     const none = pnnc("data", "extract", "nothing/*.wav", "--out", "none.csv");
     expect(none.status).toBe(1);
     expect(none.stderr).toContain("`nothing/*.wav` matches no file");
     expect(pnnc("data", "extract", "wav", "--out", "x.csv", "--set", "compare").status).toBe(2);
+  });
+
+  it("reads a folder whose name looks like a glob, and keeps the length limit for cached rows", () => {
+    mkdirSync(join(dir, "Speech (f) [1]"));
+    writeVowel(join(dir, "Speech (f) [1]", "a.wav"), { f0: 200, seconds: 0.5 });
+    const r = pnnc("data", "extract", "Speech (f) [1]", "--out", "paren.csv");
+    expect(r.status, r.stderr).toBe(0);
+    expect(tableOf("paren.csv")[1]?.[0]).toBe("Speech (f) [1]/a.wav");
+    // Now cached: a limit under its 0.5 s still refuses it.
+    const limited = pnnc(
+      "data",
+      "extract",
+      "Speech (f) [1]",
+      "--out",
+      "limited.csv",
+      "--max-seconds",
+      "0.2",
+    );
+    expect(limited.status).toBe(1);
+    expect(limited.stderr).toContain("too long: 0.5 s of audio, over the 0.2 s limit");
   });
 });
 

@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { Presets, SingleBar } from "cli-progress";
-import { glob } from "tinyglobby";
+import { escapePath, glob } from "tinyglobby";
 import { extractFile, type ExtractedRow } from "./extract.js";
 import type { AudioProblem } from "./wav.js";
 
@@ -21,11 +21,9 @@ export interface BatchOptions {
   progress?: (file: string, outcome: ExtractedRow | AudioProblem) => void;
 }
 
-/** What a worker posts per file: its index in the list and the outcome. */
-export interface WorkerResult {
-  index: number;
-  outcome: ExtractedRow | AudioProblem;
-}
+/** What a worker posts: the file it starts on, then that file's outcome. */
+export type WorkerMessage =
+  { started: number } | { index: number; outcome: ExtractedRow | AudioProblem };
 
 /**
  * The WAV files a folder holds (recursively, `.wav` in any case) or a glob matches, sorted, as
@@ -38,7 +36,10 @@ export async function listAudio(pattern: string, cwd: string): Promise<string[] 
   } catch {
     // not a folder: a glob or a file
   }
-  const patterns = isDirectory ? [`${pattern.replace(/\/+$/, "")}/**/*.[wW][aA][vV]`] : [pattern];
+  // A folder's name is a path, not a pattern: `Speech (f)` must not be read as a glob group.
+  const patterns = isDirectory
+    ? [`${escapePath(pattern.replace(/\/+$/, ""))}/**/*.[wW][aA][vV]`]
+    : [pattern];
   const files = (await glob(patterns, { cwd, onlyFiles: true, expandDirectories: false })).sort();
   if (files.length === 0)
     return {
@@ -57,35 +58,51 @@ export async function extractAll(
   const workers = existsSync(fileURLToPath(script))
     ? Math.max(1, Math.min(opts.workers ?? 1, files.length, availableParallelism()))
     : 1;
-  const outcomes: (ExtractedRow | AudioProblem)[] = new Array(files.length);
+  const outcomes: (ExtractedRow | AudioProblem | undefined)[] = new Array<undefined>(
+    files.length,
+  ).fill(undefined);
   const settings = { cacheDir: opts.cacheDir, maxSeconds: opts.maxSeconds };
   if (workers === 1) {
-    for (const [i, file] of files.entries()) {
+    const inOrder: (ExtractedRow | AudioProblem)[] = [];
+    for (const file of files) {
       const outcome = await extractOne(resolve(cwd, file), settings);
-      outcomes[i] = outcome;
+      inOrder.push(outcome);
       opts.progress?.(file, outcome);
     }
-    return outcomes;
+    return inOrder;
   }
   const next = new SharedArrayBuffer(4);
   await Promise.all(
     Array.from(
       { length: workers },
       () =>
-        new Promise<void>((done, fail) => {
+        new Promise<void>((done) => {
           const worker = new Worker(script, {
             workerData: { files: files.map((f) => resolve(cwd, f)), next, settings },
           });
-          worker.on("message", (m: WorkerResult) => {
-            outcomes[m.index] = m.outcome;
-            opts.progress?.(files[m.index] ?? "", m.outcome);
+          // The file a worker is on: if the thread dies (out of memory, a broken build), that file
+          // fails by name and the other workers take the rest from the shared counter.
+          let current: number | null = null;
+          worker.on("message", (m: WorkerMessage) => {
+            if ("started" in m) current = m.started;
+            else {
+              outcomes[m.index] = m.outcome;
+              current = null;
+              opts.progress?.(files[m.index] ?? "", m.outcome);
+            }
           });
-          worker.on("error", fail);
+          worker.on("error", (e) => {
+            if (current !== null)
+              outcomes[current] = { problem: `a worker thread failed on it: ${e.message}` };
+          });
           worker.on("exit", () => done());
         }),
     ),
   );
-  return outcomes;
+  // Files no worker reached (every worker died): failed, never silently missing from the table.
+  return outcomes.map(
+    (o) => o ?? { problem: "not extracted: the worker threads failed before reaching it" },
+  );
 }
 
 /** One file; an internal failure in a DSP module becomes that file's problem, not the batch's. */

@@ -3,7 +3,7 @@
  * left and posts each file's row or problem. In: workerData (files, counter, settings). Out: messages.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { extractOne, type WorkerResult } from "./extract-batch.js";
+import { extractOne, type WorkerMessage } from "./extract-batch.js";
 
 const { files, next, settings } = workerData as {
   files: string[];
@@ -14,6 +14,7 @@ const counter = new Int32Array(next);
 for (;;) {
   const index = Atomics.add(counter, 0, 1);
   if (index >= files.length) break;
+  parentPort?.postMessage({ started: index } satisfies WorkerMessage);
   const outcome = await extractOne(files[index] ?? "", settings);
-  parentPort?.postMessage({ index, outcome } satisfies WorkerResult);
+  parentPort?.postMessage({ index, outcome } satisfies WorkerMessage);
 }

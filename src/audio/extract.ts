@@ -13,14 +13,17 @@ import { formantTracks } from "./formants.js";
 import { voiceQuality } from "./perturbation.js";
 import { trackPitch } from "./pitch.js";
 import { spectralTracks } from "./spectral.js";
-import type { Signal } from "./types.js";
+import { LONG_FRAME, RATE, type Signal } from "./types.js";
 import { readWav, type AudioProblem } from "./wav.js";
+
+/** readWav's default limit: memory grows with a file's length. */
+const MAX_SECONDS = 3600;
 
 /**
  * Part of every cache key: bump it whenever any module's numbers change, so cached rows of an
  * older extractor are never mixed with new ones.
  */
-export const EXTRACTOR_VERSION = "pnnc-egemaps-like/1";
+export const EXTRACTOR_VERSION = "pnnc-egemaps-like/2";
 
 export interface ExtractedRow {
   /** The 88 parameters in EGEMAPS_NAMES order; NaN where undefined (nothing voiced). */
@@ -98,12 +101,27 @@ export async function extractFile(
 ): Promise<ExtractedRow | AudioProblem> {
   const sha256 = await fileHash(path);
   if (typeof sha256 !== "string") return sha256;
+  const maxSeconds = opts.maxSeconds ?? MAX_SECONDS;
   const cached = opts.cacheDir ? readCached(opts.cacheDir, sha256) : null;
-  if (cached) return { seconds: cached[0] ?? 0, values: cached.subarray(1), sha256, cached: true };
-  const audio = await readWav(path, { maxSeconds: opts.maxSeconds });
+  if (cached) {
+    const seconds = cached[0] ?? 0;
+    // The same limit as readWav's, which a cached row never reaches.
+    if (seconds > maxSeconds)
+      return {
+        problem: `too long: ${Number(seconds.toPrecision(4))} s of audio, over the ${maxSeconds} s limit`,
+      };
+    return { seconds, values: cached.subarray(1), sha256, cached: true };
+  }
+  const audio = await readWav(path, { maxSeconds });
   if ("problem" in audio) return audio;
+  if (audio.signal.samples.length < LONG_FRAME)
+    return {
+      problem: `too short: ${(audio.seconds * 1000).toFixed(0)} ms of audio, under the ${(1000 * LONG_FRAME) / RATE} ms one analysis frame needs`,
+    };
   const values = featuresOf(audio.signal);
-  if (opts.cacheDir) {
+  // A file rewritten while it was read (a corpus still being copied) must not be cached under
+  // the hash of what it held before.
+  if (opts.cacheDir && (await fileHash(path)) === sha256) {
     const entry = new Float64Array(89);
     entry[0] = audio.seconds;
     entry.set(values, 1);

@@ -2,7 +2,18 @@
  * Voice quality per 10 ms frame: local jitter, local shimmer (dB) and HNR, in voiced frames only.
  * In: the 16 kHz signal and its pitch tracks (trackPitch). Out: three tracks, NaN where unvoiced or
  * where the context holds fewer than MIN_PERIODS glottal cycles.
- *
+ */
+import {
+  HOP,
+  LONG_FRAME,
+  RATE,
+  type PitchTracks,
+  type Signal,
+  type VoiceQualityTracks,
+} from "./types.js";
+
+/*
+ * How:
  * - Cycles (pitch marks), found once per run of consecutive voiced frames, over the samples those
  *   frames cover: the first mark is the largest sample in the first period; from each mark M, the
  *   next period is the lag L in [0.8·T, 1.25·T] (T: the previous period, kept within
@@ -24,14 +35,6 @@
  *   windows) and openSMILE's HNRdBACF; r is clamped to [0.001, 0.999999], so HNR lies in
  *   [−30, 60] dB.
  */
-import {
-  HOP,
-  LONG_FRAME,
-  RATE,
-  type PitchTracks,
-  type Signal,
-  type VoiceQualityTracks,
-} from "./types.js";
 
 /** Fewer periods than this in the context → NaN jitter and shimmer. */
 export const MIN_PERIODS = 3;

@@ -1,15 +1,20 @@
 /**
  * F0 per 10 ms frame by YIN (de Cheveigné & Kawahara 2002) on the 60 ms long frames.
  * In: a mono 16 kHz signal. Out: F0 in Hz (0 = unvoiced) and voicing strength (1 − the YIN dip).
- *
+ */
+import FFT from "fft.js";
+import { HOP, LONG_FRAME, RATE, frameCount, type PitchTracks, type Signal } from "./types.js";
+
+/*
+ * How:
  * Per frame i (samples [i·HOP, i·HOP + LONG_FRAME)):
  * 1. the difference function d(τ) = Σ_{j<W} (x_j − x_{j+τ})² for τ = 1..τmax+1, with the
  *    integration window W = LONG_FRAME − τmax − 1 (668 samples, 42 ms: over 2 periods at the floor);
  *    the cross term Σ x_j·x_{j+τ} comes from one FFT correlation (size 1024), the energy terms from
  *    prefix sums, so a frame costs three 1024-point transforms instead of ~200k multiply-adds;
  * 2. the cumulative mean normalised difference d'(τ) = d(τ)·τ / Σ_{k≤τ} d(k);
- * 3. the absolute threshold: no d'(τ) under YIN_THRESHOLD → unvoiced (0.45, a little stricter
- *    than Praat's voicing threshold 0.45 on r, as d' ≈ 1 − r; on espeak-ng speech it voices
+ * 3. the absolute threshold: no d'(τ) under YIN_THRESHOLD → unvoiced (0.45, the same value
+ *    as Praat's voicing threshold on r, as d' ≈ 1 − r; on espeak-ng speech it voices
  *    within 0.09 of Praat's fraction of frames, where 0.2 missed a third of low-pitched voicing;
  *    white noise, whose deepest dip is near 0.8, stays unvoiced); else the first τ ≥ τmin with
  *    d'(τ) < min(YIN_THRESHOLD, deepest dip + OCTAVE_MARGIN), then down to the bottom of that dip
@@ -23,8 +28,6 @@
  *
  * F0 search range: 55–1000 Hz (τ from 16 to 291 samples), covering low male voices to children's.
  */
-import FFT from "fft.js";
-import { HOP, LONG_FRAME, RATE, frameCount, type PitchTracks, type Signal } from "./types.js";
 
 /** Lowest and highest F0 searched, in Hz. */
 export const F0_FLOOR = 55;

@@ -2,7 +2,20 @@
  * eGeMAPSv02's spectral (balance) and energy LLDs on 25 ms Hamming frames of the 10 ms grid: loudness,
  * alpha ratio, Hammarberg index, spectral slopes 0–500 / 500–1500 Hz, spectral flux, and MFCC 1–4
  * (mfcc.ts) from the same spectrum. In: a Signal at RATE. Out: SpectralTracks, frameCount() long.
- *
+ */
+import { frameStart, hammingWindow, PowerSpectrumPlan, windowedFrame } from "./frames.js";
+import { applyFilterbank, mfccFromPower, triangularFilterbank } from "./mfcc.js";
+import {
+  frameCount,
+  RATE,
+  SHORT_FRAME,
+  type Signal,
+  type SpectralTracks,
+  type Track,
+} from "./types.js";
+
+/*
+ * How:
  * Per frame, with y = hamming·x (N = 400) zero-padded to 512, the power spectrum is scaled so that
  * its bins sum to the frame's mean square: P[k] = 2·|Y[k]|² / (512·Σw²) (bin width 31.25 Hz). Then
  *  - loudness = Σ_b (EL(f_b)·E_b)^0.33 over 26 triangular Bark bands 20–8000 Hz (Bark = 6·asinh(f/600),
@@ -21,16 +34,6 @@
  * Ratios add 1e-30 to numerator and denominator, so silence gives 0 dB instead of NaN: every track is
  * finite for every input.
  */
-import { frameStart, hammingWindow, PowerSpectrumPlan, windowedFrame } from "./frames.js";
-import { applyFilterbank, mfccFromPower, triangularFilterbank } from "./mfcc.js";
-import {
-  frameCount,
-  RATE,
-  SHORT_FRAME,
-  type Signal,
-  type SpectralTracks,
-  type Track,
-} from "./types.js";
 
 const SIZE = 512;
 const BINS = SIZE / 2 + 1;

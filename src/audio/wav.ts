@@ -308,7 +308,12 @@ async function decode(
       }
       filled += bytesRead;
     }
-    emit(resampler.push(toMono(buffer.subarray(0, length), format)));
+    const mono = toMono(buffer.subarray(0, length), format);
+    // A NaN or infinite float sample would empty most of the row through every frame it
+    // touches: the file is refused instead, by name, rather than quietly changed.
+    if (format.encoding.startsWith("float") && !mono.every(Number.isFinite))
+      return problem("bad samples: the float data holds NaN or infinite values");
+    emit(resampler.push(mono));
     done += length;
   }
   emit(resampler.end());

@@ -45,7 +45,12 @@ export function lowerDataset(ctx: LoweringContext, decl: A.Decl, path: string): 
     };
   });
   // Only when there is one, so that the IR and run hash of a spec without derivations are unchanged.
-  const derive = lowerDerivations(ctx, decl.body, `${path}/derive`, defaultFormat);
+  // A joined table is a table: a `.wav` name does not make it audio.
+  const tableFormat = (file: Json | undefined) => {
+    const format = defaultFormat(file);
+    return format === "audio" ? "csv" : format;
+  };
+  const derive = lowerDerivations(ctx, decl.body, `${path}/derive`, tableFormat);
   if (derive.length > 0) out["derive"] = derive;
   return out;
 }

@@ -263,6 +263,8 @@ function taskLabels(task: TaskSpec, raw: string[], file: string) {
 
 /** A table's header and text records, whole, with the sha256 of its bytes. */
 export function readRecords(path: string, format: DatasetSpec["format"]) {
+  // Only a dataset's own `file` may be audio (pnnc extracts it first); a joined table may not.
+  if (format === "audio") throw new DataError("a table to join cannot be `format audio`");
   let text: string;
   let sha256: string;
   try {
