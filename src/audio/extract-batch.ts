@@ -58,9 +58,6 @@ export async function extractAll(
   const workers = existsSync(fileURLToPath(script))
     ? Math.max(1, Math.min(opts.workers ?? 1, files.length, availableParallelism()))
     : 1;
-  const outcomes: (ExtractedRow | AudioProblem | undefined)[] = new Array<undefined>(
-    files.length,
-  ).fill(undefined);
   const settings = { cacheDir: opts.cacheDir, maxSeconds: opts.maxSeconds };
   if (workers === 1) {
     const inOrder: (ExtractedRow | AudioProblem)[] = [];
@@ -71,6 +68,7 @@ export async function extractAll(
     }
     return inOrder;
   }
+  const outcomes = new Array<ExtractedRow | AudioProblem | undefined>(files.length).fill(undefined);
   const next = new SharedArrayBuffer(4);
   await Promise.all(
     Array.from(
