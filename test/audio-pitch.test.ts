@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Prng } from "../src/runtime/prng.js";
 import { voiceQuality } from "../src/audio/perturbation.js";
 import { trackPitch } from "../src/audio/pitch.js";
 import { HOP, LONG_FRAME, RATE, frameCount, type Signal } from "../src/audio/types.js";
@@ -22,17 +23,11 @@ import {
 
 // ---------- synthetic signals ----------
 
-/** A deterministic uniform generator (mulberry32), so noise tests never flake. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform numbers (pnnc's own mulberry32), so noise tests never flake. */
+const random = (seed: number): (() => number) => {
+  const prng = new Prng(seed);
+  return () => prng.next();
+};
 
 /** White Gaussian noise with the given RMS. */
 function noise(n: number, rms: number, seed = 1): Float32Array {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { powerSpectrum } from "../src/audio/fft.js";
+import { powerSpectrum } from "../src/audio/frames.js";
 import { resample, Resampler } from "../src/audio/resample.js";
 import { RATE } from "../src/audio/types.js";
 import { isAudioProblem, readWav, type AudioProblem, type WavAudio } from "../src/audio/wav.js";

@@ -4,17 +4,14 @@
  * band, and a 7-column spec that fits the report's width; in headless Chromium, no two texts of the
  * drawing overlap and every text is inside or clear of each box. Also DOT's and Mermaid's groups.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compileSpec } from "../src/compile.js";
 import type { Ir } from "../src/ir/types.js";
 import { graphDot, graphMermaid, graphModel } from "../src/report/graph.js";
 import { layoutGraph, type Rect } from "../src/report/graph-layout.js";
 import { graphSvg } from "../src/report/graph-svg.js";
-import { synthSpecHeader } from "./helpers.js";
+import { CHROMIUM, synthSpecHeader, withChromiumPage } from "./helpers.js";
 
 const layers = "layers { repeat 4 { dense 256 sigmoid dropout 0.5 } }";
 
@@ -163,21 +160,13 @@ describe("the architecture drawing", () => {
   });
 });
 
-const CHROMIUM = "/usr/bin/chromium";
 if (!existsSync(CHROMIUM))
   console.warn(
     `skipping the drawing's browser test: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does)`,
   );
 describe.skipIf(!existsSync(CHROMIUM))("the architecture drawing in headless Chromium", () => {
   it("7 columns with adapters and an init copy: texts apart, inside the SVG, never half over a box", async () => {
-    const profile = mkdtempSync(join(tmpdir(), "pnnc-graph-chromium-"));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    });
-    try {
-      const page = await context.newPage();
+    await withChromiumPage(async (page) => {
       await page.setViewportSize({ width: 1280, height: 900 });
       for (const ir of [chain(7, { adapters: true }), chain(7, { init: true })]) {
         await page.setContent(`<body style="margin:0">${graphSvg(graphModel(ir))}</body>`);
@@ -200,9 +189,6 @@ describe.skipIf(!existsSync(CHROMIUM))("the architecture drawing in headless Chr
         })()`)) as string[];
         expect(problems).toEqual([]);
       }
-    } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
+    });
   });
 });

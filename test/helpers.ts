@@ -3,8 +3,10 @@
  * In: paths relative to the repository root. Out: file contents and front-end results.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { compileSpec, type FrontEndResult } from "../src/compile.js";
 import { listFiles, repoRoot } from "../src/tools/artifacts.js";
 
@@ -60,4 +62,32 @@ export function pnncIn(cwd: string): (...args: string[]) => SpawnSyncReturns<str
       cwd,
       encoding: "utf8",
     });
+}
+
+/** Debian's Chromium, which the browser tests drive (never a downloaded browser). */
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** A page of a fresh headless Chromium profile, closed and removed after `use`. */
+export async function withChromiumPage<T>(use: (page: Page) => Promise<T>): Promise<T> {
+  // Loaded here, so the many tests that import helpers never load playwright.
+  const { chromium } = await import("playwright-core");
+  const profile = mkdtempSync(join(tmpdir(), "pnnc-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  try {
+    return await use(await context.newPage());
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
 }

@@ -8,15 +8,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSynthetic } from "../src/data/synth.js";
 import { lineChart } from "../src/report/charts.js";
 import { renderReport, REPORT_CSS } from "../src/report/html.js";
 import { loadReport } from "../src/report/load-report.js";
-import { pnncIn, repoRoot, synthSpecHeader } from "./helpers.js";
+import { CHROMIUM, pnncIn, repoRoot, synthSpecHeader, withChromiumPage } from "./helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const dir = mkdtempSync(join(tmpdir(), "pnnc-report-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -269,21 +267,7 @@ if (!existsSync(CHROMIUM))
   );
 describe.skipIf(!existsSync(CHROMIUM))("the report in headless Chromium", () => {
   it("loads without console errors and shows the table and every chart", async () => {
-    const profile = mkdtempSync(join(tmpdir(), "pnnc-chromium-"));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-    try {
-      const page = await context.newPage();
+    await withChromiumPage(async (page) => {
       const errors: string[] = [];
       page.on("console", (m) => {
         if (m.type() === "error") errors.push(m.text());
@@ -361,9 +345,6 @@ describe.skipIf(!existsSync(CHROMIUM))("the report in headless Chromium", () => 
           expect(apart, `legend entries overlap: ${JSON.stringify([b, c])}`).toBe(true);
         }
       }
-    } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -23,7 +23,7 @@ const MAX_SECONDS = 3600;
  * Part of every cache key: bump it whenever any module's numbers change, so cached rows of an
  * older extractor are never mixed with new ones.
  */
-export const EXTRACTOR_VERSION = "pnnc-egemaps-like/2";
+export const EXTRACTOR_VERSION = "pnnc-egemaps-like/3";
 
 export interface ExtractedRow {
   /** The 88 parameters in EGEMAPS_NAMES order; NaN where undefined (nothing voiced). */

@@ -109,10 +109,16 @@ export function windowedFrame(
   return out;
 }
 
+/** The smallest power of two ≥ n (fft.js needs one, and at least 4). */
+export function fftSize(n: number): number {
+  let size = 4;
+  while (size < n) size *= 2;
+  return size;
+}
+
 /**
- * A fixed-size power spectrum for hot per-frame loops: fft.ts's powerSpectrum() allocates and reads
- * its input through ArrayLike on every call, which cost 3–4× the transform itself at these sizes.
- * Fill `input` (length `size`, a power of two ≥ 4) from 0 — with windowedFrame(…, plan.input) — and
+ * A fixed-size power spectrum, planned once for a hot per-frame loop (allocating per call cost
+ * 3–4× the transform itself at these sizes). Fill `input` (length `size`, a power of two ≥ 4) from 0 — with windowedFrame(…, plan.input) — and
  * leave the rest zero (it starts zero and only the caller writes it); power() then gives
  * scale·|X(k)|², k = 0..size/2.
  */
@@ -138,4 +144,14 @@ export class PowerSpectrumPlan {
     }
     return out;
   }
+}
+
+/** One-off |X(k)|², k = 0..size/2, of `frame` zero-padded to a power of two (tests, analysis). */
+export function powerSpectrum(
+  frame: ArrayLike<number>,
+  size = fftSize(frame.length),
+): Float64Array {
+  const plan = new PowerSpectrumPlan(size);
+  for (let i = 0; i < Math.min(frame.length, size); i++) plan.input[i] = frame[i] ?? 0;
+  return plan.power();
 }

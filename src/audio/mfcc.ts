@@ -5,8 +5,7 @@
  * the result does not change with overall gain. In: a Signal, or one frame's power spectrum. Out:
  * four tracks, or four numbers. Also the triangular filterbank that spectral.ts's Bark bands share.
  */
-import { fftSize } from "./fft.js";
-import { frameStart, hammingWindow, PowerSpectrumPlan, windowedFrame } from "./frames.js";
+import { fftSize, frameStart, hammingWindow, PowerSpectrumPlan, windowedFrame } from "./frames.js";
 import { frameCount, RATE, SHORT_FRAME, type Signal, type Track } from "./types.js";
 
 export const MEL_BANDS = 26;

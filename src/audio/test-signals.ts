@@ -4,6 +4,7 @@
  * rate, and 16-bit PCM WAV files of them. In: the settings. Out: samples, or a WAV file.
  */
 import { writeFileSync } from "node:fs";
+import { Prng } from "../runtime/prng.js";
 
 export interface VowelSettings {
   f0: number;
@@ -26,7 +27,7 @@ export function vowel(s: VowelSettings): Float32Array {
   const [f1, f2, f3] = s.formants ?? [700, 1200, 2600];
   const out = new Float32Array(n);
   let phase = 0;
-  let noise = (s.seed ?? 1) >>> 0 || 1;
+  const noise = new Prng(s.seed ?? 1);
   const gain = (f: number) =>
     [f1, f2, f3].reduce((g, c, i) => g + (1 / (i + 1)) * Math.exp(-(((f - c) / 120) ** 2)), 0.3);
   for (let i = 0; i < n; i++) {
@@ -36,8 +37,7 @@ export function vowel(s: VowelSettings): Float32Array {
     let v = 0;
     for (let h = 1; h * f0 < Math.min(4000, rate / 2 - 200); h++)
       v += (gain(h * f0) / h) * Math.sin(h * phase);
-    noise = (Math.imul(noise, 1664525) + 1013904223) >>> 0;
-    v += (s.noise ?? 0.002) * (noise / 2 ** 32 - 0.5);
+    v += (s.noise ?? 0.002) * (noise.next() - 0.5);
     // A 20 ms fade in and out, as a spoken vowel has.
     const fade = Math.min(1, t / 0.02, (s.seconds - t) / 0.02);
     out[i] = (s.amplitude ?? 0.3) * fade * v;

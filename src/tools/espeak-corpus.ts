@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Prng } from "../runtime/prng.js";
 
 /** espeak-ng voice variants: the speaker's name, voice and gender. */
 export const VOICES = [
@@ -52,11 +53,8 @@ export function writeCorpus(dir: string, opts: { small?: boolean } = {}): string
   const voices = opts.small ? VOICES.slice(0, 6) : VOICES;
   const styles = Object.entries(STYLES).slice(0, opts.small ? 2 : undefined);
   const sentences = SENTENCES.slice(0, opts.small ? 1 : undefined);
-  let seed = 12345;
-  const next = () => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return seed / 2 ** 32 - 0.5;
-  };
+  const prng = new Prng(12345);
+  const next = () => prng.next() - 0.5;
   const written: string[] = [];
   for (const v of voices)
     for (const [style, s] of styles)
